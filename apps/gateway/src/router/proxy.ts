@@ -1,0 +1,77 @@
+import type { ProcedureContract, PublicProcedureNames, ServiceContract } from "@portico/contracts";
+import { channelSubject, decodeJson } from "@portico/kit";
+import type {
+  AnyTRPCProcedure,
+  TRPCMutationProcedure,
+  TRPCQueryProcedure,
+  TRPCSubscriptionProcedure,
+} from "@trpc/server";
+import type { z } from "zod";
+import type { GatewayContext } from "../context.ts";
+import { toTRPCError } from "../errors.ts";
+import { publicProcedure, type RootTypes, userProcedure } from "../trpc.ts";
+
+type Def<P extends ProcedureContract> = {
+  input: z.input<P["input"]>;
+  output: z.output<P["output"]>;
+  meta: RootTypes["meta"];
+  errorShape: RootTypes["errorShape"];
+};
+
+/** The tRPC procedure type a contract procedure becomes at the gateway. */
+export type GatewayProcedure<P extends ProcedureContract> = P["kind"] extends "query"
+  ? TRPCQueryProcedure<Def<P>>
+  : P["kind"] extends "mutation"
+    ? TRPCMutationProcedure<Def<P>>
+    : TRPCSubscriptionProcedure<Def<P>>;
+
+/** A service's procedures as the gateway exposes them (internal ones are left out). */
+export type ProxiedService<C extends ServiceContract> = {
+  [K in PublicProcedureNames<C>]: GatewayProcedure<C["procedures"][K]>;
+};
+
+async function forward(ctx: GatewayContext, proc: ProcedureContract, input: unknown): Promise<unknown> {
+  try {
+    return await ctx.deps.caller.call(proc, input, ctx.request);
+  } catch (error) {
+    throw toTRPCError(error);
+  }
+}
+
+/** Streams the items the owning service publishes on the caller's own channel until the client goes away. */
+async function* follow(ctx: GatewayContext, channel: string, signal: AbortSignal | undefined) {
+  const userId = ctx.identity?.userId;
+  if (!userId) return;
+  const sub = ctx.deps.nc.subscribe(channelSubject(ctx.deps.env.PORTICO_NAMESPACE, channel, userId));
+  const stop = () => sub.unsubscribe();
+  signal?.addEventListener("abort", stop, { once: true });
+  try {
+    for await (const msg of sub) yield decodeJson(msg.data);
+  } finally {
+    signal?.removeEventListener("abort", stop);
+    sub.unsubscribe();
+  }
+}
+
+/** One generic tRPC procedure that validates input with the contract and forwards it to the owning service. */
+function proxy(proc: ProcedureContract): AnyTRPCProcedure {
+  const base = (proc.access === "user" ? userProcedure : publicProcedure).input(proc.input);
+  switch (proc.kind) {
+    case "query":
+      return base.query(({ ctx, input }) => forward(ctx, proc, input));
+    case "mutation":
+      return base.mutation(({ ctx, input }) => forward(ctx, proc, input));
+    case "subscription":
+      return base.subscription(({ ctx, signal }) => follow(ctx, proc.channel ?? proc.name, signal));
+  }
+}
+
+/** Derives the gateway's procedures for a service from its contract. */
+export function proxyService<C extends ServiceContract>(contract: C): ProxiedService<C> {
+  const procedures: Record<string, AnyTRPCProcedure> = {};
+  for (const [name, proc] of Object.entries<ProcedureContract>(contract.procedures)) {
+    if (proc.access !== "internal") procedures[name] = proxy(proc);
+  }
+  // The loop above builds exactly the keys and procedure kinds ProxiedService<C> describes.
+  return procedures as ProxiedService<C>;
+}

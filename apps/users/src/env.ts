@@ -1,0 +1,19 @@
+import { loadEnv, serviceEnv } from "@portico/kit";
+import { z } from "zod";
+
+const seconds = z.coerce.number().int().positive();
+
+/** The users service's configuration, validated at start. */
+export const usersEnvSchema = serviceEnv.extend({
+  DATABASE_URL: serviceEnv.shape.DATABASE_URL.default(
+    "postgres://portico_users:portico_users@127.0.0.1:5432/portico",
+  ),
+  ACCESS_TOKEN_TTL_SECONDS: seconds.default(15 * 60),
+  REFRESH_TOKEN_TTL_SECONDS: seconds.default(30 * 24 * 3600),
+  /** argon2id memory cost in KiB and passes (OWASP's recommended minimum by default). */
+  PASSWORD_MEMORY_KIB: z.coerce.number().int().min(1024).default(19_456),
+  PASSWORD_TIME_COST: z.coerce.number().int().min(1).max(10).default(2),
+});
+export type UsersEnv = z.output<typeof usersEnvSchema>;
+
+export const loadUsersEnv = (source?: Record<string, string | undefined>) => loadEnv(usersEnvSchema, source);

@@ -1,0 +1,55 @@
+import { outboxTable } from "@portico/kit/db";
+import { sql } from "drizzle-orm";
+import { index, jsonb, pgSchema, text, timestamp, uniqueIndex, uuid } from "drizzle-orm/pg-core";
+import type { JWK } from "jose";
+
+/** A JWK as Portico publishes it: key type, id and algorithm always set. */
+export type PublishedJwk = JWK & { kty: string; kid: string; alg: string };
+
+/** Everything the users service stores, in its own Postgres schema. */
+export const usersSchema = pgSchema("users");
+
+const createdAt = () => timestamp({ withTimezone: true }).notNull().defaultNow();
+
+export const users = usersSchema.table(
+  "users",
+  {
+    id: uuid().primaryKey().defaultRandom(),
+    email: text().notNull(),
+    name: text().notNull(),
+    passwordHash: text().notNull(),
+    createdAt: createdAt(),
+    updatedAt: createdAt(),
+  },
+  (t) => [uniqueIndex("users_email_lower_key").on(sql`lower(${t.email})`)],
+);
+
+/** Refresh tokens, stored only as hashes; a family is one sign-in and every token rotated from it. */
+export const refreshTokens = usersSchema.table(
+  "refresh_tokens",
+  {
+    id: uuid().primaryKey().defaultRandom(),
+    userId: uuid()
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    familyId: uuid().notNull(),
+    tokenHash: text().notNull().unique("refresh_tokens_token_hash_key"),
+    createdAt: createdAt(),
+    expiresAt: timestamp({ withTimezone: true }).notNull(),
+    usedAt: timestamp({ withTimezone: true }),
+    revokedAt: timestamp({ withTimezone: true }),
+  },
+  (t) => [index().on(t.familyId), index().on(t.userId)],
+);
+
+/** Access-token signing keys. The newest unretired key signs; retired keys stay published until their tokens expire. */
+export const signingKeys = usersSchema.table("signing_keys", {
+  kid: text().primaryKey(),
+  alg: text().notNull(),
+  privateJwk: jsonb().$type<JWK>().notNull(),
+  publicJwk: jsonb().$type<PublishedJwk>().notNull(),
+  createdAt: createdAt(),
+  retiredAt: timestamp({ withTimezone: true }),
+});
+
+export const outbox = outboxTable(usersSchema);

@@ -1,0 +1,109 @@
+import { createLocalJWKSet, type JSONWebKeySet, errors as joseErrors, jwtVerify } from "jose";
+import { fail, ServiceError } from "./errors.ts";
+import type { Logger } from "./log.ts";
+
+/** The one signing algorithm Portico accepts; anything else (including `none`) is rejected. */
+export const ACCESS_TOKEN_ALG = "ES256";
+/** Tolerated clock difference between the signer and a verifier. */
+export const CLOCK_SKEW_SECONDS = 5;
+
+/** Who a verified access token speaks for. */
+export interface Identity {
+  userId: string;
+  sessionId: string;
+}
+
+/** Checks an `Authorization` header and returns the identity in its token, or throws UNAUTHORIZED. */
+export type TokenVerifier = (authorization: string | undefined) => Promise<Identity>;
+
+/** The token in a `Bearer` authorization header. */
+export function bearerToken(authorization: string | undefined): string {
+  const match = authorization ? /^Bearer\s+([A-Za-z0-9\-_.]+)$/i.exec(authorization.trim()) : null;
+  if (!match?.[1]) throw fail.unauthorized("Missing or malformed bearer token");
+  return match[1];
+}
+
+interface VerifierOptions {
+  issuer: string;
+  audience: string;
+  /** Where the public keys come from (the users service, over NATS). */
+  fetchJwks: () => Promise<JSONWebKeySet>;
+  log: Logger;
+  /** Keys are refetched this often, so rotated keys are picked up without a restart. */
+  refreshMs?: number;
+  /** An unknown key id triggers a refetch at most this often, so forged kids cannot flood the users service. */
+  unknownKidCooldownMs?: number;
+}
+
+/**
+ * A verifier that checks signature, algorithm, issuer, audience and lifetime against the users
+ * service's published keys, cached and refreshed in the background of calls.
+ */
+export function createJwksVerifier(opts: VerifierOptions): TokenVerifier {
+  const refreshMs = opts.refreshMs ?? 5 * 60_000;
+  const cooldownMs = opts.unknownKidCooldownMs ?? 10_000;
+  let keySet: ReturnType<typeof createLocalJWKSet> | undefined;
+  let fetchedAt = 0;
+  let inflight: Promise<void> | undefined;
+
+  const refresh = () => {
+    inflight ??= opts
+      .fetchJwks()
+      .then((jwks) => {
+        keySet = createLocalJWKSet(jwks);
+        fetchedAt = Date.now();
+      })
+      .finally(() => {
+        inflight = undefined;
+      });
+    return inflight;
+  };
+
+  const keys = async () => {
+    if (!keySet) {
+      await refresh().catch((error: unknown) => {
+        opts.log.warn("could not fetch signing keys", { error });
+        throw fail.unavailable("Cannot verify tokens right now: signing keys are unavailable");
+      });
+    } else if (Date.now() - fetchedAt > refreshMs) {
+      refresh().catch((error: unknown) => opts.log.warn("could not refresh signing keys", { error }));
+    }
+    if (!keySet) throw fail.unavailable("Cannot verify tokens right now: signing keys are unavailable");
+    return keySet;
+  };
+
+  const verifyWith = async (token: string) => {
+    const { payload } = await jwtVerify(token, await keys(), {
+      algorithms: [ACCESS_TOKEN_ALG],
+      issuer: opts.issuer,
+      audience: opts.audience,
+      clockTolerance: CLOCK_SKEW_SECONDS,
+      requiredClaims: ["exp", "iat", "sub", "sid"],
+    });
+    if (typeof payload.sub !== "string" || typeof payload.sid !== "string") throw fail.unauthorized();
+    return { userId: payload.sub, sessionId: payload.sid };
+  };
+
+  return async (authorization) => {
+    const token = bearerToken(authorization);
+    try {
+      return await verifyWith(token);
+    } catch (error) {
+      if (error instanceof joseErrors.JWKSNoMatchingKey && Date.now() - fetchedAt > cooldownMs) {
+        await refresh().catch(() => undefined);
+        try {
+          return await verifyWith(token);
+        } catch (retryError) {
+          throw asUnauthorized(retryError);
+        }
+      }
+      throw asUnauthorized(error);
+    }
+  };
+}
+
+function asUnauthorized(error: unknown): ServiceError {
+  if (error instanceof ServiceError) return error;
+  if (error instanceof joseErrors.JWTExpired) return fail.unauthorized("Access token has expired");
+  return fail.unauthorized("Invalid access token");
+}

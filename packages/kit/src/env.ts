@@ -1,0 +1,46 @@
+import { z } from "zod";
+
+/** Raised when the environment does not describe a runnable process; its message names each bad variable. */
+export class ConfigError extends Error {
+  override readonly name = "ConfigError";
+}
+
+/**
+ * Parses the process environment with a zod object schema. Empty variables count as unset, so
+ * `FOO=` falls back to the default. This is the one place in Portico that reads the environment.
+ */
+export function loadEnv<S extends z.ZodObject>(
+  schema: S,
+  source: Record<string, string | undefined> = process.env,
+): z.output<S> {
+  const present = Object.fromEntries(Object.entries(source).filter(([, v]) => v !== undefined && v !== ""));
+  const result = schema.safeParse(present);
+  if (result.success) return result.data;
+  const lines = result.error.issues.map((issue) => `  ${issue.path.join(".") || "(root)"}: ${issue.message}`);
+  throw new ConfigError(`Invalid configuration:\n${lines.join("\n")}`);
+}
+
+const milliseconds = z.coerce.number().int().positive();
+
+/** Variables every Portico process understands. */
+export const commonEnv = z.object({
+  NATS_URL: z.string().default("nats://127.0.0.1:4222"),
+  /** Prefix of every subject and stream, so several Portico systems can share one NATS. */
+  PORTICO_NAMESPACE: z
+    .string()
+    .regex(/^[a-z][a-z0-9_-]{0,31}$/, "Must be lowercase letters, digits, - or _ (max 32)")
+    .default("portico"),
+  LOG_LEVEL: z.enum(["debug", "info", "warn", "error"]).default("info"),
+  /** Budget for a request that arrives without a deadline of its own. */
+  REQUEST_TIMEOUT_MS: milliseconds.default(5000),
+  JWT_ISSUER: z.string().default("portico"),
+  JWT_AUDIENCE: z.string().default("portico-api"),
+});
+export type CommonEnv = z.output<typeof commonEnv>;
+
+/** Variables of a service that owns a database schema. */
+export const serviceEnv = commonEnv.extend({
+  DATABASE_URL: z.url("Must be a postgres:// URL"),
+  DATABASE_POOL_MAX: z.coerce.number().int().min(1).max(100).default(10),
+});
+export type ServiceEnv = z.output<typeof serviceEnv>;

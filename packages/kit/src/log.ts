@@ -1,0 +1,48 @@
+export type LogLevel = "debug" | "info" | "warn" | "error";
+type Fields = Record<string, unknown>;
+
+const rank: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40 };
+
+/** Structured JSON logger: one line per entry, with the fields of every `child` it came from. */
+export interface Logger {
+  debug(msg: string, fields?: Fields): void;
+  info(msg: string, fields?: Fields): void;
+  warn(msg: string, fields?: Fields): void;
+  error(msg: string, fields?: Fields): void;
+  child(fields: Fields): Logger;
+}
+
+function serialise(value: unknown): unknown {
+  if (value instanceof Error) {
+    const code = (value as { code?: unknown }).code;
+    return {
+      name: value.name,
+      message: value.message,
+      ...(code === undefined ? {} : { code }),
+      stack: value.stack,
+    };
+  }
+  return value;
+}
+
+/** Creates a logger writing to stdout; `sink` replaces stdout in tests. */
+export function createLogger(
+  base: Fields,
+  level: LogLevel = "info",
+  sink: (line: string) => void = (line) => process.stdout.write(`${line}\n`),
+): Logger {
+  const min = rank[level];
+  const write = (lvl: LogLevel, msg: string, fields?: Fields) => {
+    if (rank[lvl] < min) return;
+    const entry: Fields = { time: new Date().toISOString(), level: lvl, ...base, msg };
+    if (fields) for (const [k, v] of Object.entries(fields)) entry[k] = serialise(v);
+    sink(JSON.stringify(entry));
+  };
+  return {
+    debug: (msg, fields) => write("debug", msg, fields),
+    info: (msg, fields) => write("info", msg, fields),
+    warn: (msg, fields) => write("warn", msg, fields),
+    error: (msg, fields) => write("error", msg, fields),
+    child: (fields) => createLogger({ ...base, ...fields }, level, sink),
+  };
+}

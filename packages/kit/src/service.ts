@@ -1,0 +1,94 @@
+import { type ServiceContract, users } from "@portico/contracts";
+import type { NatsConnection } from "nats";
+import { createJwksVerifier, type TokenVerifier } from "./auth.ts";
+import { type Caller, createCaller } from "./call.ts";
+import { newRequestContext } from "./context.ts";
+import type { CommonEnv } from "./env.ts";
+import { createLogger, type Logger } from "./log.ts";
+import { connectNats } from "./nats.ts";
+import { type Handlers, serveContract } from "./serve.ts";
+
+/** What a service's set-up code gets to build its handlers with. */
+export interface ServiceRuntime {
+  nc: NatsConnection;
+  log: Logger;
+  caller: Caller;
+  namespace: string;
+  /** Registers clean-up that runs after NATS has drained (close pools, stop timers). */
+  onStop(fn: () => Promise<void> | void): void;
+}
+
+export interface StartServiceOptions<C extends ServiceContract> {
+  contract: C;
+  version: string;
+  env: CommonEnv;
+  /** Builds the handlers (and opens whatever they need, e.g. the database pool). */
+  setup(runtime: ServiceRuntime): Promise<ServiceSetup<C>> | ServiceSetup<C>;
+}
+
+export interface ServiceSetup<C extends ServiceContract> {
+  handlers: Handlers<C>;
+  /** Verifies access tokens; defaults to the users service's published keys. */
+  verifyToken?: TokenVerifier;
+}
+
+export interface RunningService {
+  readonly runtime: ServiceRuntime;
+  /** Stops taking requests, finishes the ones in flight, drains NATS and runs the clean-up hooks. */
+  stop(): Promise<void>;
+}
+
+/** Starts one instance of a service: connects, builds handlers, serves the contract. */
+export async function startService<C extends ServiceContract>(
+  opts: StartServiceOptions<C>,
+): Promise<RunningService> {
+  const { env, contract } = opts;
+  const startedAt = Date.now();
+  const log = createLogger(
+    { service: contract.name, instance: crypto.randomUUID().slice(0, 8) },
+    env.LOG_LEVEL,
+  );
+  const nc = await connectNats({ url: env.NATS_URL, name: contract.name, log });
+  const cleanups: Array<() => Promise<void> | void> = [];
+  const runtime: ServiceRuntime = {
+    nc,
+    log,
+    caller: createCaller(nc, env.PORTICO_NAMESPACE),
+    namespace: env.PORTICO_NAMESPACE,
+    onStop: (fn) => cleanups.push(fn),
+  };
+  const setup = await opts.setup(runtime);
+  const verifyToken =
+    setup.verifyToken ??
+    createJwksVerifier({
+      issuer: env.JWT_ISSUER,
+      audience: env.JWT_AUDIENCE,
+      log,
+      fetchJwks: () =>
+        runtime.caller.call(users.procedures.jwks, undefined, newRequestContext(env.REQUEST_TIMEOUT_MS)),
+    });
+  const service = await serveContract({
+    nc,
+    namespace: env.PORTICO_NAMESPACE,
+    contract,
+    handlers: setup.handlers,
+    verifyToken,
+    log,
+    version: opts.version,
+    defaultTimeoutMs: env.REQUEST_TIMEOUT_MS,
+  });
+  log.info("ready", { ms: Date.now() - startedAt, namespace: env.PORTICO_NAMESPACE });
+
+  let stopped: Promise<void> | undefined;
+  return {
+    runtime,
+    stop: () => {
+      stopped ??= (async () => {
+        await service.stop();
+        await nc.drain();
+        for (const fn of cleanups.reverse()) await fn();
+      })();
+      return stopped;
+    },
+  };
+}
