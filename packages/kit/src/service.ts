@@ -1,8 +1,10 @@
 import { type ServiceContract, users } from "@portico/contracts";
+import type { PgDatabase, PgQueryResultHKT } from "drizzle-orm/pg-core";
 import type { NatsConnection } from "nats";
 import { createJwksVerifier, type TokenVerifier } from "./auth.ts";
 import { type Caller, createCaller } from "./call.ts";
 import { newRequestContext } from "./context.ts";
+import type { OutboxTable } from "./db/outbox.ts";
 import type { CommonEnv } from "./env.ts";
 import { createLogger, type Logger } from "./log.ts";
 import { connectNats } from "./nats.ts";
@@ -28,6 +30,11 @@ export interface StartServiceOptions<C extends ServiceContract> {
 
 export interface ServiceSetup<C extends ServiceContract> {
   handlers: Handlers<C>;
+  /**
+   * The service's outbox (see `@portico/kit/db`): events its handlers enqueue there in their
+   * transactions are relayed to JetStream by the runtime.
+   */
+  outbox?: { db: PgDatabase<PgQueryResultHKT, Record<string, unknown>>; table: OutboxTable };
   /** Verifies access tokens; defaults to the users service's published keys. */
   verifyToken?: TokenVerifier;
 }

@@ -1,0 +1,26 @@
+import { commonEnv, loadEnv } from "@portico/kit";
+import { z } from "zod";
+
+/** Where the suite finds Postgres and NATS; defaults match the local machine. */
+const testEnv = loadEnv(
+  z.object({
+    DATABASE_ADMIN_URL: z.url().default("postgres://postgres@127.0.0.1:5432/portico"),
+    NATS_URL: commonEnv.shape.NATS_URL,
+  }),
+);
+
+export const adminUrl = testEnv.DATABASE_ADMIN_URL;
+export const natsUrl = testEnv.NATS_URL;
+
+/** A service role's connection URL (local trust auth: the password is the role name). */
+export function serviceDatabaseUrl(service: string): string {
+  const url = new URL(adminUrl);
+  url.username = `portico_${service}`;
+  url.password = `portico_${service}`;
+  return url.toString();
+}
+
+/** A namespace of its own for each test stack, so stacks sharing one NATS never see each other. */
+export function uniqueNamespace(): string {
+  return `t${crypto.randomUUID().replaceAll("-", "").slice(0, 12)}`;
+}

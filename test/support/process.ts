@@ -1,0 +1,95 @@
+import { join } from "node:path";
+import type { Subprocess } from "bun";
+
+const root = join(import.meta.dir, "..", "..");
+
+/** A Portico process started by a test, with its JSON log lines kept for assertions. */
+export interface RunningProcess {
+  readonly name: string;
+  readonly lines: string[];
+  /** The first log entry whose `msg` matches, parsed. */
+  entry(msg: string): Record<string, unknown> | undefined;
+  /** Graceful stop (SIGTERM), resolving with the exit code. */
+  stop(): Promise<number | null>;
+  /** Abrupt death, like a crash or `kill -9`. */
+  kill(): Promise<void>;
+  readonly exited: Promise<number>;
+}
+
+async function collect(stream: ReadableStream<Uint8Array>, lines: string[], onLine: (line: string) => void) {
+  const decoder = new TextDecoder();
+  let buffer = "";
+  const reader = stream.getReader();
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    buffer += decoder.decode(value, { stream: true });
+    let nl = buffer.indexOf("\n");
+    while (nl >= 0) {
+      const line = buffer.slice(0, nl);
+      buffer = buffer.slice(nl + 1);
+      lines.push(line);
+      onLine(line);
+      nl = buffer.indexOf("\n");
+    }
+  }
+}
+
+/** Starts `bun <entry>` from the repository root and waits for its `ready` log line. */
+export async function startProcess(
+  name: string,
+  entry: string,
+  env: Record<string, string>,
+  timeoutMs = 15_000,
+): Promise<RunningProcess> {
+  const lines: string[] = [];
+  const proc: Subprocess<"ignore", "pipe", "pipe"> = Bun.spawn(["bun", entry], {
+    cwd: root,
+    env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", ...env },
+    stdin: "ignore",
+    stdout: "pipe",
+    stderr: "pipe",
+  });
+  let markReady: () => void = () => undefined;
+  const ready = new Promise<void>((resolve) => {
+    markReady = resolve;
+  });
+  const onLine = (line: string) => {
+    if (line.includes('"msg":"ready"')) markReady();
+  };
+  void collect(proc.stdout, lines, onLine);
+  void collect(proc.stderr, lines, onLine);
+  const timer = new Promise<"timeout">((resolve) => setTimeout(() => resolve("timeout"), timeoutMs));
+  const outcome = await Promise.race([
+    ready.then(() => "ready" as const),
+    proc.exited.then(() => "exited" as const),
+    timer,
+  ]);
+  if (outcome !== "ready") {
+    proc.kill("SIGKILL");
+    throw new Error(`${name} did not become ready (${outcome}):\n${lines.join("\n")}`);
+  }
+  return {
+    name,
+    lines,
+    entry(msg) {
+      for (const line of lines) {
+        if (!line.includes(msg)) continue;
+        try {
+          const parsed = JSON.parse(line) as Record<string, unknown>;
+          if (parsed.msg === msg) return parsed;
+        } catch {}
+      }
+      return undefined;
+    },
+    async stop() {
+      proc.kill("SIGTERM");
+      return proc.exited;
+    },
+    async kill() {
+      proc.kill("SIGKILL");
+      await proc.exited;
+    },
+    exited: proc.exited,
+  };
+}
