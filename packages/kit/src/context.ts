@@ -9,6 +9,11 @@ export interface RequestContext {
   readonly deadline: number;
   /** The caller's `Authorization` header, forwarded so each service verifies it again. */
   readonly authorization?: string;
+  /**
+   * The Portico system (PORTICO_NAMESPACE) the work happens in; set by the runtime on incoming
+   * requests and events, and recorded with outbox rows so each system relays only its own events.
+   */
+  readonly namespace?: string;
 }
 
 /** NATS header names. The deadline travels as a remaining budget, so hosts need not share a clock. */

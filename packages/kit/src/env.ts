@@ -35,6 +35,21 @@ export const commonEnv = z.object({
   REQUEST_TIMEOUT_MS: milliseconds.default(5000),
   JWT_ISSUER: z.string().default("portico"),
   JWT_AUDIENCE: z.string().default("portico-api"),
+  /** Events (see docs/events.md): how often an idle outbox relay looks for rows it was not woken for. */
+  EVENTS_POLL_MS: milliseconds.default(1000),
+  /** Outbox rows published per relay transaction. */
+  EVENTS_BATCH_SIZE: z.coerce.number().int().min(1).max(1000).default(100),
+  /** Deliveries of one event to one consumer before it is dead-lettered. */
+  EVENTS_MAX_DELIVER: z.coerce.number().int().min(1).max(100).default(5),
+  /** Redelivery delay after the first failure; doubles per attempt up to EVENTS_BACKOFF_MAX_MS. */
+  EVENTS_BACKOFF_MS: milliseconds.default(1000),
+  EVENTS_BACKOFF_MAX_MS: milliseconds.default(60_000),
+  /** Events a consumer instance handles at once. */
+  EVENTS_CONCURRENCY: z.coerce.number().int().min(1).max(256).default(8),
+  /** JetStream de-duplication window on `Nats-Msg-Id` (the outbox row id). */
+  EVENTS_DUPLICATE_WINDOW_MS: milliseconds.default(120_000),
+  /** How long the stream keeps events (default 7 days). */
+  EVENTS_MAX_AGE_MS: milliseconds.default(7 * 24 * 3600 * 1000),
 });
 export type CommonEnv = z.output<typeof commonEnv>;
 

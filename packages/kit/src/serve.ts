@@ -93,7 +93,10 @@ async function answer<C extends ServiceContract>(
   opts: ServeOptions<C>,
 ): Promise<void> {
   const receivedAt = Date.now();
-  const request = contextFromHeaders(msg.headers, receivedAt, opts.defaultTimeoutMs);
+  const request: RequestContext = {
+    ...contextFromHeaders(msg.headers, receivedAt, opts.defaultTimeoutMs),
+    namespace: opts.namespace,
+  };
   const log = opts.log.child({
     requestId: request.requestId,
     traceId: traceIdOf(request.traceparent),

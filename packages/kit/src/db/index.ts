@@ -1,3 +1,10 @@
 export { createDatabase, type Database, isUniqueViolation } from "./database.ts";
 export { migrationJournal } from "./journal.ts";
-export { enqueueEvent, type OutboxTable, outboxTable } from "./outbox.ts";
+export {
+  enqueueEvent,
+  NAMESPACE_HEADER,
+  type OutboxTable,
+  outboxChannel,
+  outboxTable,
+} from "./outbox.ts";
+export { claimEvent, type ProcessedEventsTable, processedEventsTable } from "./processed.ts";

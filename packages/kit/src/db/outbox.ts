@@ -1,6 +1,7 @@
 import type { EventContract } from "@portico/contracts";
 import { sql } from "drizzle-orm";
 import {
+  getTableConfig,
   index,
   integer,
   jsonb,
@@ -35,6 +36,14 @@ export function outboxTable(schema: PgSchema) {
 }
 export type OutboxTable = ReturnType<typeof outboxTable>;
 
+/** Outbox header naming the Portico system that wrote the row; the relay of that system publishes it. */
+export const NAMESPACE_HEADER = "portico-namespace";
+
+/** The Postgres NOTIFY channel that wakes the relays of an outbox when a transaction adds events. */
+export function outboxChannel(outbox: OutboxTable): string {
+  return `portico_outbox_${getTableConfig(outbox).schema ?? "public"}`;
+}
+
 /**
  * Records an event in the outbox inside the caller's transaction; the payload is checked against
  * the event's contract first. Returns the event id.
@@ -50,6 +59,7 @@ export async function enqueueEvent<E extends EventContract>(
   const headers: Record<string, string> = ctx
     ? { "x-request-id": ctx.requestId, traceparent: ctx.traceparent }
     : {};
+  if (ctx?.namespace) headers[NAMESPACE_HEADER] = ctx.namespace;
   await tx.insert(outbox).values({
     id,
     subject: event.subject,
@@ -57,5 +67,7 @@ export async function enqueueEvent<E extends EventContract>(
     payload: event.payload.parse(payload),
     headers,
   });
+  // Delivered at commit (and dropped on rollback), so relays wake exactly when the row becomes visible.
+  await tx.execute(sql`select pg_notify(${outboxChannel(outbox)}, '')`);
   return id;
 }

@@ -1,0 +1,105 @@
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { users } from "@portico/contracts";
+import {
+  createCaller,
+  createJwksVerifier,
+  createLogger,
+  newRequestContext,
+  type RunningService,
+  ServiceError,
+} from "@portico/kit";
+import { createDatabase } from "@portico/kit/db";
+import { eq } from "drizzle-orm";
+import { serviceDatabaseUrl, uniqueNamespace } from "../../../test/support/env.ts";
+import { uniqueEmail } from "../../../test/support/stack.ts";
+import { loadUsersEnv } from "../src/env.ts";
+import * as schema from "../src/schema.ts";
+import { startUsersService } from "../src/service.ts";
+import { rotateSigningKey } from "../src/signingKeys.ts";
+
+// The users service in-process over real NATS and Postgres: session rules that need concurrency or key rotation.
+const env = loadUsersEnv({
+  PORTICO_NAMESPACE: uniqueNamespace(),
+  DATABASE_URL: serviceDatabaseUrl("users"),
+  PASSWORD_MEMORY_KIB: "1024",
+  PASSWORD_TIME_COST: "1",
+  LOG_LEVEL: "error",
+});
+let service: RunningService;
+const ctx = (authorization?: string) => newRequestContext(3000, authorization ? { authorization } : {});
+const call = () => createCaller(service.runtime.nc, env.PORTICO_NAMESPACE);
+
+async function codeOf(promise: Promise<unknown>): Promise<string> {
+  return promise.then(
+    () => "ok",
+    (error: unknown) => (error instanceof ServiceError ? error.code : String(error)),
+  );
+}
+
+beforeAll(async () => {
+  service = await startUsersService(env);
+});
+
+afterAll(async () => {
+  await service?.stop();
+});
+
+describe("sessions", () => {
+  test("a refresh token raced by two clients is honoured at most once, and the race revokes the family", async () => {
+    const session = await call().call(
+      users.procedures.signUp,
+      { email: uniqueEmail("race"), password: "password123", name: "Racer" },
+      ctx(),
+    );
+    const attempts = await Promise.all(
+      Array.from({ length: 5 }, () =>
+        codeOf(call().call(users.procedures.refresh, { refreshToken: session.refreshToken }, ctx())),
+      ),
+    );
+    expect(attempts.filter((c) => c === "ok").length).toBeLessThanOrEqual(1);
+    expect(attempts.filter((c) => c !== "ok").every((c) => c === "UNAUTHORIZED")).toBe(true);
+  });
+
+  test("stored refresh tokens and passwords are hashes, never the secrets", async () => {
+    const email = uniqueEmail("hash");
+    const session = await call().call(
+      users.procedures.signUp,
+      { email, password: "password123", name: "H" },
+      ctx(),
+    );
+    const database = createDatabase(serviceDatabaseUrl("users"), schema, { max: 1, appName: "test" });
+    try {
+      const dump = JSON.stringify(await database.db.select().from(schema.refreshTokens));
+      expect(dump).not.toContain(session.refreshToken);
+      const [user] = await database.db
+        .select()
+        .from(schema.users)
+        .where(eq(schema.users.id, session.user.id));
+      expect(user?.passwordHash).toStartWith("$argon2id$");
+      expect(JSON.stringify(user)).not.toContain("password123");
+    } finally {
+      await database.close();
+    }
+  });
+
+  test("after a key rotation old tokens stay valid and new tokens use the new key", async () => {
+    const before = await call().call(
+      users.procedures.signUp,
+      { email: uniqueEmail("rotate"), password: "password123", name: "Rotor" },
+      ctx(),
+    );
+    const database = createDatabase(serviceDatabaseUrl("users"), schema, { max: 1, appName: "test" });
+    const newKid = await rotateSigningKey(database.db).finally(() => database.close());
+    // A verifier elsewhere (like the gateway's) that learns keys from the JWKS procedure.
+    const verify = createJwksVerifier({
+      issuer: env.JWT_ISSUER,
+      audience: env.JWT_AUDIENCE,
+      log: createLogger({}, "error"),
+      fetchJwks: () => call().call(users.procedures.jwks, undefined, ctx()),
+    });
+    expect((await verify(`Bearer ${before.accessToken}`)).userId).toBe(before.user.id);
+    const jwks = await call().call(users.procedures.jwks, undefined, ctx());
+    expect(jwks.keys.map((k) => k.kid)).toContain(newKid);
+    expect(jwks.keys.length).toBeGreaterThanOrEqual(2);
+  });
+});

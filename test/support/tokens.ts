@@ -1,0 +1,52 @@
+import { base64url, exportJWK, generateKeyPair, importJWK, type JWK, SignJWT } from "jose";
+import postgres from "postgres";
+import { adminUrl } from "./env.ts";
+
+/** The users service's current signing key, read straight from its table (tests run as the admin). */
+export async function currentSigningKey(): Promise<{ kid: string; jwk: JWK }> {
+  const sql = postgres(adminUrl, { max: 1 });
+  try {
+    const [row] = await sql<{ kid: string; private_jwk: JWK }[]>`
+      select kid, private_jwk from users.signing_keys where retired_at is null order by created_at desc limit 1`;
+    if (!row) throw new Error("no signing key yet: start the users service first");
+    return { kid: row.kid, jwk: row.private_jwk };
+  } finally {
+    await sql.end();
+  }
+}
+
+interface Claims {
+  sub: string;
+  sid?: string;
+  iss?: string;
+  aud?: string;
+  /** Seconds from now; negative for the past. */
+  expIn?: number;
+}
+
+/** Signs an access token with the given key, for tests that need tokens the service would not issue. */
+export async function signToken(key: { kid: string; jwk: JWK }, claims: Claims): Promise<string> {
+  const now = Math.floor(Date.now() / 1000);
+  return new SignJWT({ sid: claims.sid ?? crypto.randomUUID() })
+    .setProtectedHeader({ alg: "ES256", kid: key.kid })
+    .setIssuer(claims.iss ?? "portico")
+    .setAudience(claims.aud ?? "portico-api")
+    .setSubject(claims.sub)
+    .setIssuedAt(now - 3600)
+    .setNotBefore(now - 3600)
+    .setExpirationTime(now + (claims.expIn ?? 600))
+    .sign(await importJWK(key.jwk, "ES256"));
+}
+
+/** A fresh key pair nobody trusts, presented under a trusted key id. */
+export async function foreignKey(kid: string): Promise<{ kid: string; jwk: JWK }> {
+  const { privateKey } = await generateKeyPair("ES256", { extractable: true });
+  return { kid, jwk: await exportJWK(privateKey) };
+}
+
+/** An unsigned token (`alg: none`). */
+export function unsignedToken(sub: string): string {
+  const part = (v: object) => base64url.encode(JSON.stringify(v));
+  const now = Math.floor(Date.now() / 1000);
+  return `${part({ alg: "none", typ: "JWT" })}.${part({ sub, sid: "x", iss: "portico", aud: "portico-api", iat: now, exp: now + 600 })}.`;
+}
