@@ -9,9 +9,22 @@ export { contextFromHeaders, contextToHeaders, Header, newRequestContext } from 
 export type { CommonEnv, ServiceEnv } from "./env.ts";
 export { ConfigError, commonEnv, loadEnv, serviceEnv } from "./env.ts";
 export { fail, invalidInput, ServiceError, toErrorBody, validationDetails } from "./errors.ts";
+export type { EventConsumer, EventContext, EventHandler, Relay, RunningConsumers } from "./events/index.ts";
+export {
+  consume,
+  deadLetterSubject,
+  durableName,
+  EVENT_ID_HEADER,
+  EVENT_VERSION_HEADER,
+  ensureEventStream,
+  eventStreamName,
+  eventSubject,
+  startConsumers,
+  startRelay,
+} from "./events/index.ts";
 export type { Logger, LogLevel } from "./log.ts";
 export { createLogger } from "./log.ts";
-export { channelSubject, connectNats, procedureSubject } from "./nats.ts";
+export { channelSubject, connectNats, procedureSubject, sessionEndedSubject } from "./nats.ts";
 export type { HandlerContext, HandlerFor, Handlers, UserHandlerContext } from "./serve.ts";
 export { serveContract } from "./serve.ts";
 export type { RunningService, ServiceRuntime, ServiceSetup, StartServiceOptions } from "./service.ts";

@@ -32,3 +32,8 @@ export function procedureSubject(namespace: string, proc: { service: string; nam
 export function channelSubject(namespace: string, channel: string, userId: string): string {
   return `${namespace}.${channel}.${userId}`;
 }
+
+/** The subject the users service announces an ended session on, so live streams of it close. */
+export function sessionEndedSubject(namespace: string, sessionId: string): string {
+  return `${namespace}.session.ended.${sessionId}`;
+}

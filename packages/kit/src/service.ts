@@ -5,7 +5,12 @@ import { createJwksVerifier, type TokenVerifier } from "./auth.ts";
 import { type Caller, createCaller } from "./call.ts";
 import { newRequestContext } from "./context.ts";
 import type { OutboxTable } from "./db/outbox.ts";
+import type { ProcessedEventsTable } from "./db/processed.ts";
 import type { CommonEnv } from "./env.ts";
+import type { EventConsumer } from "./events/consume.ts";
+import { type RunningConsumers, startConsumers } from "./events/consumers.ts";
+import { type Relay, startRelay } from "./events/relay.ts";
+import { ensureEventStream } from "./events/stream.ts";
 import { createLogger, type Logger } from "./log.ts";
 import { connectNats } from "./nats.ts";
 import { type Handlers, serveContract } from "./serve.ts";
@@ -28,19 +33,27 @@ export interface StartServiceOptions<C extends ServiceContract> {
   setup(runtime: ServiceRuntime): Promise<ServiceSetup<C>> | ServiceSetup<C>;
 }
 
+type Db = PgDatabase<PgQueryResultHKT, Record<string, unknown>>;
+
 export interface ServiceSetup<C extends ServiceContract> {
   handlers: Handlers<C>;
   /**
    * The service's outbox (see `@portico/kit/db`): events its handlers enqueue there in their
    * transactions are relayed to JetStream by the runtime.
    */
-  outbox?: { db: PgDatabase<PgQueryResultHKT, Record<string, unknown>>; table: OutboxTable };
+  outbox?: { db: Db; table: OutboxTable };
+  /** Events this service reacts to: `[consume(userEvents.created, handler), …]`. Needs `inbox`. */
+  consumers?: EventConsumer[];
+  /** Where consumers record the events they processed, in the same transaction as their effect. */
+  inbox?: { db: Db; table: ProcessedEventsTable };
   /** Verifies access tokens; defaults to the users service's published keys. */
   verifyToken?: TokenVerifier;
 }
 
 export interface RunningService {
   readonly runtime: ServiceRuntime;
+  /** The outbox relay, when the service has an outbox. */
+  readonly relay?: Relay;
   /** Stops taking requests, finishes the ones in flight, drains NATS and runs the clean-up hooks. */
   stop(): Promise<void>;
 }
@@ -84,18 +97,67 @@ export async function startService<C extends ServiceContract>(
     version: opts.version,
     defaultTimeoutMs: env.REQUEST_TIMEOUT_MS,
   });
+  const { relay, consumers } = await startEvents(runtime, env, contract.name, setup);
   log.info("ready", { ms: Date.now() - startedAt, namespace: env.PORTICO_NAMESPACE });
 
   let stopped: Promise<void> | undefined;
   return {
     runtime,
+    ...(relay ? { relay } : {}),
     stop: () => {
       stopped ??= (async () => {
         await service.stop();
+        await consumers?.stop();
+        await relay?.stop();
         await nc.drain();
         for (const fn of cleanups.reverse()) await fn();
       })();
       return stopped;
     },
   };
+}
+
+/** Creates the event stream and starts the outbox relay and the consumers a service declared. */
+async function startEvents<C extends ServiceContract>(
+  runtime: ServiceRuntime,
+  env: CommonEnv,
+  service: string,
+  setup: ServiceSetup<C>,
+): Promise<{ relay?: Relay; consumers?: RunningConsumers }> {
+  const consumers = setup.consumers ?? [];
+  if (!setup.outbox && consumers.length === 0) return {};
+  const { nc, log, namespace } = runtime;
+  const jsm = await nc.jetstreamManager();
+  const js = nc.jetstream();
+  await ensureEventStream(jsm, namespace, {
+    duplicateWindowMs: env.EVENTS_DUPLICATE_WINDOW_MS,
+    maxAgeMs: env.EVENTS_MAX_AGE_MS,
+  });
+  const relay = setup.outbox
+    ? startRelay({
+        ...setup.outbox,
+        js,
+        namespace,
+        log: log.child({ component: "relay" }),
+        batchSize: env.EVENTS_BATCH_SIZE,
+        pollMs: env.EVENTS_POLL_MS,
+      })
+    : undefined;
+  if (consumers.length === 0) return relay ? { relay } : {};
+  if (!setup.inbox) throw new Error(`${service} declares event consumers but no inbox table`);
+  const running = await startConsumers({
+    js,
+    jsm,
+    namespace,
+    service,
+    consumers,
+    inbox: setup.inbox,
+    log: log.child({ component: "consumer" }),
+    maxDeliver: env.EVENTS_MAX_DELIVER,
+    backoffMs: env.EVENTS_BACKOFF_MS,
+    backoffMaxMs: env.EVENTS_BACKOFF_MAX_MS,
+    concurrency: env.EVENTS_CONCURRENCY,
+    timeoutMs: env.REQUEST_TIMEOUT_MS,
+  });
+  return relay ? { relay, consumers: running } : { consumers: running };
 }

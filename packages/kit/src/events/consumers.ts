@@ -1,0 +1,195 @@
+import type { PgDatabase, PgQueryResultHKT } from "drizzle-orm/pg-core";
+import {
+  AckPolicy,
+  type ConsumerConfig,
+  type ConsumerMessages,
+  DeliverPolicy,
+  type JetStreamClient,
+  type JetStreamManager,
+  type JsMsg,
+  nanos,
+  headers as natsHeaders,
+} from "nats";
+import { decodeJson } from "../codec.ts";
+import { contextFromHeaders, type RequestContext } from "../context.ts";
+import { claimEvent, type ProcessedEventsTable } from "../db/processed.ts";
+import type { Logger } from "../log.ts";
+import { traceIdOf } from "../trace.ts";
+import { durableName, type EventConsumer } from "./consume.ts";
+import { EVENT_ID_HEADER } from "./headers.ts";
+import { deadLetterSubject, eventStreamName, eventSubject } from "./stream.ts";
+
+export interface ConsumersOptions {
+  js: JetStreamClient;
+  jsm: JetStreamManager;
+  namespace: string;
+  service: string;
+  consumers: EventConsumer[];
+  inbox: { db: PgDatabase<PgQueryResultHKT, Record<string, unknown>>; table: ProcessedEventsTable };
+  log: Logger;
+  maxDeliver: number;
+  backoffMs: number;
+  backoffMaxMs: number;
+  concurrency: number;
+  /** Time budget of one handler run (its request context's deadline). */
+  timeoutMs: number;
+}
+
+export interface RunningConsumers {
+  /** Stops pulling, finishes the events in hand and hands back the rest for redelivery. */
+  stop(): Promise<void>;
+}
+
+/** The configuration of a (service, event) durable consumer. */
+export function consumerConfig(opts: ConsumersOptions, consumer: EventConsumer): Partial<ConsumerConfig> {
+  return {
+    durable_name: durableName(opts.namespace, opts.service, consumer.name),
+    filter_subject: eventSubject(opts.namespace, consumer.event.subject),
+    ack_policy: AckPolicy.Explicit,
+    deliver_policy: DeliverPolicy.All,
+    ack_wait: nanos(Math.max(30_000, opts.timeoutMs * 2)),
+    // One more than ours: an instance that dies during the last attempt still gets the event dead-lettered.
+    max_deliver: opts.maxDeliver + 1,
+    max_ack_pending: 1000,
+  };
+}
+
+/** Starts a durable pull consumer per declared consumer; each instance of the service shares them. */
+export async function startConsumers(opts: ConsumersOptions): Promise<RunningConsumers> {
+  const stream = eventStreamName(opts.namespace);
+  const runs: Array<{ messages: ConsumerMessages; done: Promise<void> }> = [];
+  for (const consumer of opts.consumers) {
+    const config = consumerConfig(opts, consumer);
+    const name = config.durable_name ?? consumer.name;
+    try {
+      await opts.jsm.consumers.add(stream, config);
+    } catch {
+      await opts.jsm.consumers.update(stream, name, config);
+    }
+    const messages = await (await opts.js.consumers.get(stream, name)).consume({
+      max_messages: Math.max(opts.concurrency * 2, 10),
+    });
+    runs.push({ messages, done: pump(opts, consumer, messages) });
+  }
+  return {
+    async stop() {
+      await Promise.all(runs.map((r) => r.messages.close()));
+      await Promise.all(runs.map((r) => r.done));
+    },
+  };
+}
+
+async function pump(opts: ConsumersOptions, consumer: EventConsumer, messages: ConsumerMessages) {
+  const inFlight = new Set<Promise<void>>();
+  let closing = false;
+  void messages.closed().then(() => {
+    closing = true;
+  });
+  for await (const msg of messages) {
+    if (closing) {
+      msg.nak();
+      continue;
+    }
+    const task = handle(opts, consumer, msg)
+      .catch((error: unknown) => opts.log.error("event handling crashed", { error }))
+      .finally(() => inFlight.delete(task));
+    inFlight.add(task);
+    if (inFlight.size >= opts.concurrency) await Promise.race(inFlight);
+  }
+  await Promise.all(inFlight);
+}
+
+function backoff(opts: ConsumersOptions, attempt: number): number {
+  return Math.min(opts.backoffMs * 2 ** (attempt - 1), opts.backoffMaxMs);
+}
+
+async function handle(opts: ConsumersOptions, consumer: EventConsumer, msg: JsMsg): Promise<void> {
+  const attempt = msg.info.deliveryCount;
+  const id = msg.headers?.get(EVENT_ID_HEADER) || `${msg.info.stream}:${msg.seq}`;
+  const request: RequestContext = {
+    ...contextFromHeaders(msg.headers, Date.now(), opts.timeoutMs),
+    namespace: opts.namespace,
+  };
+  const log = opts.log.child({
+    requestId: request.requestId,
+    traceId: traceIdOf(request.traceparent),
+    event: consumer.event.subject,
+    eventId: id,
+    attempt,
+  });
+  const parsed = safeParse(consumer, msg);
+  if (!parsed.ok) {
+    // No retry can fix a payload that breaks its contract.
+    await deadLetter(opts, consumer, msg, id, parsed.error, log);
+    return;
+  }
+  const after: Array<() => Promise<void> | void> = [];
+  try {
+    await opts.inbox.db.transaction(async (tx) => {
+      if (!(await claimEvent(tx, opts.inbox.table, `${opts.service}:${consumer.name}`, id))) {
+        log.debug("event already processed");
+        return;
+      }
+      await consumer.run(parsed.data, { id, tx, request, log, attempt, afterCommit: (fn) => after.push(fn) });
+    });
+  } catch (error) {
+    if (attempt >= opts.maxDeliver) {
+      await deadLetter(opts, consumer, msg, id, error, log);
+      return;
+    }
+    const delay = backoff(opts, attempt);
+    log.warn("event handler failed; will retry", { error, retryInMs: delay });
+    msg.nak(delay);
+    return;
+  }
+  msg.ack();
+  for (const fn of after) {
+    try {
+      await fn();
+    } catch (error) {
+      log.warn("after-commit step failed", { error });
+    }
+  }
+}
+
+function safeParse(
+  consumer: EventConsumer,
+  msg: JsMsg,
+): { ok: true; data: unknown } | { ok: false; error: unknown } {
+  try {
+    const result = consumer.event.payload.safeParse(decodeJson(msg.data));
+    return result.success ? { ok: true, data: result.data } : { ok: false, error: result.error };
+  } catch (error) {
+    return { ok: false, error };
+  }
+}
+
+/** Parks an event on the dead-letter subject (keeping its headers, adding why) and stops its delivery. */
+async function deadLetter(
+  opts: ConsumersOptions,
+  consumer: EventConsumer,
+  msg: JsMsg,
+  id: string,
+  error: unknown,
+  log: Logger,
+): Promise<void> {
+  const h = natsHeaders();
+  for (const [k, values] of msg.headers ?? []) {
+    if (!k.toLowerCase().startsWith("nats-")) for (const v of values) h.append(k, v);
+  }
+  h.set("portico-dead-consumer", `${opts.service}:${consumer.name}`);
+  h.set("portico-dead-attempts", String(msg.info.deliveryCount));
+  h.set("portico-dead-reason", error instanceof Error ? error.message.slice(0, 500) : String(error));
+  try {
+    await opts.js.publish(deadLetterSubject(opts.namespace, opts.service, consumer.event.subject), msg.data, {
+      msgID: `dead:${opts.service}:${consumer.name}:${id}`,
+      headers: h,
+    });
+  } catch (publishError) {
+    log.error("could not dead-letter event; will retry", { error: publishError });
+    msg.nak(backoff(opts, msg.info.deliveryCount));
+    return;
+  }
+  log.error("event dead-lettered", { error });
+  msg.term();
+}
