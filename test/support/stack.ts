@@ -17,8 +17,11 @@ export interface StackOptions {
 export class Stack implements AsyncDisposable {
   readonly namespace = uniqueNamespace();
   readonly instances = new Map<AppName, RunningProcess[]>();
+  /** The gateway started last; `url` is its address. */
   gateway?: RunningProcess;
   url = "";
+  /** Every gateway instance started (several share one namespace, e.g. to test shared rate limits). */
+  readonly gateways: Array<{ process: RunningProcess; url: string }> = [];
 
   private constructor(private readonly env: Record<string, string>) {}
 
@@ -43,6 +46,10 @@ export class Stack implements AsyncDisposable {
       // Cheap password hashing keeps the suite fast; production uses the stronger defaults.
       PASSWORD_MEMORY_KIB: "1024",
       PASSWORD_TIME_COST: "1",
+      // Suites sign up many users from one IP; tests of the limits themselves set their own.
+      RATE_LIMIT_AUTH: "100000/60s",
+      RATE_LIMIT_PUBLIC: "100000/60s",
+      RATE_LIMIT_USER: "100000/60s",
       ...this.env,
     };
   }
@@ -75,21 +82,23 @@ export class Stack implements AsyncDisposable {
     if (typeof port !== "number") throw new Error("gateway did not report its port");
     this.gateway = gateway;
     this.url = `http://127.0.0.1:${port}`;
+    this.gateways.push({ process: gateway, url: this.url });
     return gateway;
   }
 
   /** A typed client as a frontend would use it; `token` is read on every call. */
-  client(token?: () => string | undefined): PorticoClient {
-    return createPorticoClient({ url: this.url, ...(token ? { getAccessToken: token } : {}) });
+  client(token?: () => string | undefined, url = this.url): PorticoClient {
+    return createPorticoClient({ url, ...(token ? { getAccessToken: token } : {}) });
   }
 
   /** All log lines of every process, for assertions across hops. */
   logLines(): string[] {
-    return [...(this.gateway?.lines ?? []), ...[...this.instances.values()].flat().flatMap((p) => p.lines)];
+    const gateways = this.gateways.flatMap((g) => g.process.lines);
+    return [...gateways, ...[...this.instances.values()].flat().flatMap((p) => p.lines)];
   }
 
   async [Symbol.asyncDispose](): Promise<void> {
-    const all = [...[...this.instances.values()].flat(), ...(this.gateway ? [this.gateway] : [])];
+    const all = [...[...this.instances.values()].flat(), ...this.gateways.map((g) => g.process)];
     await Promise.all(all.map((p) => p.stop()));
   }
 }
