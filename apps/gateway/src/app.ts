@@ -1,16 +1,40 @@
+import { type ServiceName, services } from "@portico/contracts";
 import { continueTrace, Header, traceIdOf } from "@portico/kit";
 import { fetchRequestHandler } from "@trpc/server/adapters/fetch";
 import { Elysia } from "elysia";
 import { type GatewayContext, type GatewayDeps, requestIdFrom } from "./context.ts";
+import { clientIp } from "./http/clientIp.ts";
+import { guardRequest } from "./http/guard.ts";
 import { appRouter } from "./router/index.ts";
+import { systemHealth } from "./router/system.ts";
+import { renderStatusPage } from "./status/page.ts";
 
 /** Whether the gateway can serve: NATS connected and not shutting down. */
 export interface Readiness {
   ready(): boolean;
 }
 
-/** Builds the gateway's HTTP app: health probes and the tRPC API at `/trpc`. */
+/** Renders `GET /status` from live discovery, breaker states and this gateway's recent calls. */
+async function statusPage(deps: GatewayDeps): Promise<string> {
+  const health = await systemHealth(deps);
+  const rows = (Object.keys(services) as ServiceName[]).map((name) => ({
+    name,
+    health: health.services[name],
+    breaker: deps.caller.breakerState(name),
+    traffic: deps.stats.traffic(name),
+  }));
+  return renderStatusPage({
+    overall: health.status,
+    rows,
+    refreshSeconds: deps.env.STATUS_REFRESH_SECONDS,
+    namespace: deps.env.PORTICO_NAMESPACE,
+    generatedAt: new Date(),
+  });
+}
+
+/** Builds the gateway's HTTP app: probes, metrics, the status page and the tRPC API at `/trpc`. */
 export function createGatewayApp(deps: GatewayDeps, readiness: Readiness) {
+  const { env } = deps;
   return new Elysia()
     .get("/healthz", () => "ok")
     .get("/readyz", ({ set }) => {
@@ -18,25 +42,50 @@ export function createGatewayApp(deps: GatewayDeps, readiness: Readiness) {
       set.status = 503;
       return "not ready";
     })
-    .all("/trpc/*", async ({ request }) => {
-      const requestId = requestIdFrom(request.headers.get(Header.requestId));
-      const traceparent = continueTrace(request.headers.get(Header.traceparent));
+    .get("/metrics", async () => {
+      const body = await deps.metrics.registry.metrics();
+      return new Response(body, { headers: { "content-type": deps.metrics.registry.contentType } });
+    })
+    .get("/status", async () => {
+      const html = await statusPage(deps);
+      return new Response(html, {
+        headers: { "content-type": "text/html; charset=utf-8", "cache-control": "no-store" },
+      });
+    })
+    .all("/trpc/*", async ({ request: incoming, server }) => {
+      const requestId = requestIdFrom(incoming.headers.get(Header.requestId));
+      const traceparent = continueTrace(incoming.headers.get(Header.traceparent));
       const log = deps.log.child({ requestId, traceId: traceIdOf(traceparent) });
-      const header = request.headers.get(Header.authorization) ?? undefined;
+      const header = incoming.headers.get(Header.authorization) ?? undefined;
+      const ip = clientIp(
+        server?.requestIP(incoming)?.address,
+        incoming.headers.get("x-forwarded-for"),
+        env.TRUSTED_PROXIES,
+      );
+      const guarded = await guardRequest(incoming, {
+        maxBodyBytes: env.MAX_BODY_BYTES,
+        maxJsonDepth: env.MAX_JSON_DEPTH,
+      });
+      if (guarded.reason) deps.metrics.guardRejections.inc({ reason: guarded.reason });
       const response = await fetchRequestHandler({
         endpoint: "/trpc",
-        req: request,
+        req: guarded.request,
         router: appRouter,
-        createContext: ({ info }): GatewayContext => {
+        maxBatchSize: env.MAX_BATCH_SIZE,
+        createContext: ({ info, resHeaders }): GatewayContext => {
+          // Refusing here fails every call of a batch before its input is parsed.
+          if (guarded.error) throw guarded.error;
           // Subscriptions over SSE (EventSource) cannot send headers: their token arrives as a connection param.
           const authorization = header ?? info.connectionParams?.authorization;
           return {
             deps,
             log,
+            clientIp: ip,
+            resHeaders,
             request: {
               requestId,
               traceparent,
-              deadline: Date.now() + deps.env.REQUEST_TIMEOUT_MS,
+              deadline: Date.now() + env.REQUEST_TIMEOUT_MS,
               ...(authorization ? { authorization } : {}),
             },
           };

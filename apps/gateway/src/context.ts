@@ -1,14 +1,23 @@
-import type { Caller, Identity, Logger, RequestContext, TokenVerifier } from "@portico/kit";
+import type { Identity, Logger, RequestContext, TokenVerifier } from "@portico/kit";
 import type { NatsConnection } from "nats";
 import type { GatewayEnv } from "./env.ts";
+import type { CallStats } from "./observability/callStats.ts";
+import type { Metrics } from "./observability/metrics.ts";
+import type { RateLimiter } from "./ratelimit/limiter.ts";
+import type { ResilientCaller } from "./resilience/caller.ts";
 
 /** Long-lived things every request may use. */
 export interface GatewayDeps {
   nc: NatsConnection;
-  caller: Caller;
+  /** Calls to services, through per-service breakers, bulkheads and query retries. */
+  caller: ResilientCaller;
   verifyToken: TokenVerifier;
   log: Logger;
   env: GatewayEnv;
+  metrics: Metrics;
+  stats: CallStats;
+  /** Null when rate limiting is switched off. */
+  limiter: RateLimiter | null;
 }
 
 /** The tRPC context of one request. `identity` is set by the auth middleware on user procedures. */
@@ -16,6 +25,10 @@ export interface GatewayContext {
   deps: GatewayDeps;
   request: RequestContext;
   log: Logger;
+  /** The client's address (see TRUSTED_PROXIES), the key of per-IP rate limits. */
+  clientIp: string;
+  /** Headers added to the HTTP response (rate-limit headers). */
+  resHeaders: Headers;
   identity?: Identity;
 }
 

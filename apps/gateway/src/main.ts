@@ -1,14 +1,6 @@
-import { users } from "@portico/contracts";
-import {
-  connectNats,
-  createCaller,
-  createJwksVerifier,
-  createLogger,
-  exitOnSignal,
-  newRequestContext,
-  runMain,
-} from "@portico/kit";
+import { connectNats, createLogger, exitOnSignal, runMain } from "@portico/kit";
 import { createGatewayApp } from "./app.ts";
+import { createGatewayDeps } from "./deps.ts";
 import { loadGatewayEnv } from "./env.ts";
 
 runMain(async () => {
@@ -16,13 +8,6 @@ runMain(async () => {
   const env = loadGatewayEnv();
   const log = createLogger({ service: "gateway", instance: crypto.randomUUID().slice(0, 8) }, env.LOG_LEVEL);
   const nc = await connectNats({ url: env.NATS_URL, name: "gateway", log });
-  const caller = createCaller(nc, env.PORTICO_NAMESPACE);
-  const verifyToken = createJwksVerifier({
-    issuer: env.JWT_ISSUER,
-    audience: env.JWT_AUDIENCE,
-    log,
-    fetchJwks: () => caller.call(users.procedures.jwks, undefined, newRequestContext(env.REQUEST_TIMEOUT_MS)),
-  });
 
   let connected = true;
   let stopping = false;
@@ -33,12 +18,13 @@ runMain(async () => {
     }
   })();
 
-  const app = createGatewayApp(
-    { nc, caller, verifyToken, log, env },
-    { ready: () => connected && !stopping && !nc.isClosed() },
-  ).listen({ port: env.PORT, hostname: env.HOST });
+  const app = createGatewayApp(createGatewayDeps(nc, env, log), {
+    ready: () => connected && !stopping && !nc.isClosed(),
+  }).listen({ port: env.PORT, hostname: env.HOST });
   log.info("ready", { port: app.server?.port, ms: Date.now() - startedAt, namespace: env.PORTICO_NAMESPACE });
 
+  // Graceful: /readyz turns 503 first, the server stops accepting and lets in-flight requests
+  // finish, then NATS drains (in-flight replies are delivered) before the process exits.
   exitOnSignal(async () => {
     stopping = true;
     await app.stop();

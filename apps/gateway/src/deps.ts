@@ -1,0 +1,46 @@
+import { users } from "@portico/contracts";
+import { createCaller, createJwksVerifier, type Logger, newRequestContext } from "@portico/kit";
+import type { NatsConnection } from "nats";
+import type { GatewayDeps } from "./context.ts";
+import type { GatewayEnv } from "./env.ts";
+import { createCallStats } from "./observability/callStats.ts";
+import { createMetrics } from "./observability/metrics.ts";
+import { createKvStore } from "./ratelimit/kvStore.ts";
+import { createRateLimiter } from "./ratelimit/limiter.ts";
+import { createResilientCaller } from "./resilience/caller.ts";
+
+/** Wires the gateway's long-lived parts: resilient caller, token verifier, rate limiter, metrics. */
+export function createGatewayDeps(nc: NatsConnection, env: GatewayEnv, log: Logger): GatewayDeps {
+  const metrics = createMetrics();
+  const stats = createCallStats();
+  const caller = createResilientCaller(createCaller(nc, env.PORTICO_NAMESPACE), {
+    breakerThreshold: env.BREAKER_FAILURE_THRESHOLD,
+    breakerWindowMs: env.BREAKER_WINDOW_MS,
+    breakerOpenMs: env.BREAKER_OPEN_MS,
+    maxInFlight: env.BULKHEAD_MAX_INFLIGHT,
+    retryMaxAttempts: env.RETRY_MAX_ATTEMPTS,
+    retryBaseMs: env.RETRY_BASE_MS,
+    metrics,
+    stats,
+  });
+  const verifyToken = createJwksVerifier({
+    issuer: env.JWT_ISSUER,
+    audience: env.JWT_AUDIENCE,
+    log,
+    fetchJwks: () => caller.call(users.procedures.jwks, undefined, newRequestContext(env.REQUEST_TIMEOUT_MS)),
+  });
+  const rates = { auth: env.RATE_LIMIT_AUTH, public: env.RATE_LIMIT_PUBLIC, user: env.RATE_LIMIT_USER };
+  const longestWindow = Math.max(...Object.values(rates).map((r) => r.windowMs));
+  const limiter = env.RATE_LIMIT_ENABLED
+    ? createRateLimiter({
+        rates,
+        // One bucket per namespace, so separate Portico systems on one NATS never share budgets.
+        shared: createKvStore(nc, `ratelimit_${env.PORTICO_NAMESPACE}`, longestWindow),
+        timeoutMs: env.RATE_LIMIT_STORE_TIMEOUT_MS,
+        retryMs: env.RATE_LIMIT_STORE_RETRY_MS,
+        log,
+        metrics,
+      })
+    : null;
+  return { nc, caller, verifyToken, log, env, metrics, stats, limiter };
+}
