@@ -1,0 +1,168 @@
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { inArray } from "drizzle-orm";
+import { headers as natsHeaders } from "nats";
+import { commonEnv, loadEnv } from "../src/env.ts";
+import {
+  consume,
+  deadLetterSubject,
+  EVENT_ID_HEADER,
+  eventStreamName,
+  eventSubject,
+} from "../src/events/index.ts";
+import {
+  client,
+  consumersOf,
+  createTables,
+  db,
+  enqueue,
+  eventually,
+  openNamespace,
+  outbox,
+  pinged,
+  relayOptions,
+  startRelay,
+} from "./support/eventsFixture.ts";
+
+const natsUrl = loadEnv(commonEnv).NATS_URL;
+
+beforeAll(createTables);
+afterAll(() => client.end());
+
+/** A consumer that records each committed effect and each attempt, throwing on poison payloads. */
+function recorder() {
+  const effects = new Map<number, number>();
+  const attempts = new Map<number, number>();
+  const requestIds = new Map<number, string>();
+  const consumer = consume(pinged, async (payload, ctx) => {
+    attempts.set(payload.n, (attempts.get(payload.n) ?? 0) + 1);
+    requestIds.set(payload.n, ctx.request.requestId);
+    if (payload.poison) throw new Error("poison");
+    ctx.afterCommit(() => {
+      effects.set(payload.n, (effects.get(payload.n) ?? 0) + 1);
+    });
+  });
+  return { consumer, effects, attempts, requestIds };
+}
+
+const range = (from: number, to: number) =>
+  Array.from({ length: to - from + 1 }, (_, i) => ({ n: from + i }));
+
+describe("outbox relay and consumers", () => {
+  test("relays committed events once each, continuing the producer's request id", async () => {
+    const ns = await openNamespace(natsUrl);
+    const rec = recorder();
+    const consumers = await consumersOf(ns.nc, ns.namespace, [rec.consumer]);
+    const relay = startRelay(relayOptions(ns.nc, ns.namespace));
+    try {
+      const ids = await enqueue(ns.namespace, range(1, 20));
+      expect(await eventually(() => rec.effects.size === 20)).toBe(true);
+      expect([...rec.effects.values()].every((c) => c === 1)).toBe(true);
+      expect(rec.requestIds.get(7)).toBe("req-7");
+      const rows = await db.select().from(outbox).where(inArray(outbox.id, ids));
+      expect(rows.every((r) => r.publishedAt !== null)).toBe(true);
+    } finally {
+      await relay.stop();
+      await consumers.stop();
+      await ns.cleanup();
+    }
+  });
+
+  test("events committed while no relay runs are published when one starts (crash between commit and publish)", async () => {
+    const ns = await openNamespace(natsUrl);
+    const rec = recorder();
+    const consumers = await consumersOf(ns.nc, ns.namespace, [rec.consumer]);
+    try {
+      const ids = await enqueue(ns.namespace, range(1, 5));
+      await Bun.sleep(300);
+      expect(rec.effects.size).toBe(0);
+      const relay = startRelay(relayOptions(ns.nc, ns.namespace));
+      expect(await eventually(() => rec.effects.size === 5)).toBe(true);
+      await relay.stop();
+      const rows = await db.select().from(outbox).where(inArray(outbox.id, ids));
+      expect(rows.filter((r) => r.publishedAt === null)).toHaveLength(0);
+    } finally {
+      await consumers.stop();
+      await ns.cleanup();
+    }
+  });
+
+  test("the same event delivered twice has one effect", async () => {
+    const ns = await openNamespace(natsUrl);
+    const rec = recorder();
+    const consumers = await consumersOf(ns.nc, ns.namespace, [rec.consumer]);
+    try {
+      const js = ns.nc.jetstream();
+      const eventId = crypto.randomUUID();
+      for (const msgID of ["first", "second"]) {
+        const h = natsHeaders();
+        h.set(EVENT_ID_HEADER, eventId);
+        // Different Nats-Msg-Id: the stream's de-duplication does not absorb it; the consumer must.
+        await js.publish(eventSubject(ns.namespace, pinged.subject), JSON.stringify({ n: 1 }), {
+          msgID,
+          headers: h,
+        });
+      }
+      await js.publish(eventSubject(ns.namespace, pinged.subject), JSON.stringify({ n: 2 }));
+      expect(await eventually(() => rec.effects.has(2))).toBe(true);
+      await Bun.sleep(200);
+      expect(rec.effects.get(1)).toBe(1);
+    } finally {
+      await consumers.stop();
+      await ns.cleanup();
+    }
+  });
+
+  test("two consumer instances share the work and each event takes effect once", async () => {
+    const ns = await openNamespace(natsUrl);
+    const rec = recorder();
+    const a = await consumersOf(ns.nc, ns.namespace, [rec.consumer]);
+    const b = await consumersOf(ns.nc, ns.namespace, [rec.consumer]);
+    const relay = startRelay(relayOptions(ns.nc, ns.namespace));
+    try {
+      await enqueue(ns.namespace, range(1, 30));
+      expect(await eventually(() => rec.effects.size === 30)).toBe(true);
+      await Bun.sleep(200);
+      expect([...rec.effects.values()].every((c) => c === 1)).toBe(true);
+    } finally {
+      await relay.stop();
+      await Promise.all([a.stop(), b.stop()]);
+      await ns.cleanup();
+    }
+  });
+
+  test("a poison event is dead-lettered after the retry limit while the others flow", async () => {
+    const ns = await openNamespace(natsUrl);
+    const rec = recorder();
+    const consumers = await consumersOf(ns.nc, ns.namespace, [rec.consumer]);
+    const relay = startRelay(relayOptions(ns.nc, ns.namespace));
+    try {
+      await enqueue(ns.namespace, [...range(1, 4), { n: 99, poison: true }, ...range(5, 8)]);
+      expect(await eventually(() => rec.effects.size === 8)).toBe(true);
+      const subject = deadLetterSubject(ns.namespace, "kittest", pinged.subject);
+      const dead = await eventuallyValue(() =>
+        ns.jsm.streams.getMessage(eventStreamName(ns.namespace), { last_by_subj: subject }),
+      );
+      expect(dead?.json<{ n: number }>().n).toBe(99);
+      expect(dead?.header.get("portico-dead-attempts")).toBe("3");
+      expect(dead?.header.get("portico-dead-reason")).toBe("poison");
+      expect(rec.attempts.get(99)).toBe(3);
+      expect(rec.effects.has(99)).toBe(false);
+    } finally {
+      await relay.stop();
+      await consumers.stop();
+      await ns.cleanup();
+    }
+  });
+});
+
+async function eventuallyValue<T>(fn: () => Promise<T>, ms = 5000): Promise<T | undefined> {
+  const until = Date.now() + ms;
+  while (Date.now() < until) {
+    try {
+      return await fn();
+    } catch {
+      await Bun.sleep(50);
+    }
+  }
+  return undefined;
+}
