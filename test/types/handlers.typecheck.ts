@@ -24,8 +24,8 @@ export const signUpInput: RouterInputs["users"]["signUp"] = {
   password: "12345678",
   name: "A",
 };
-// @ts-expect-error amount must be a number
 export const badCharge: RouterInputs["payments"]["charge"] = {
+  // @ts-expect-error amount must be a number of minor units
   amount: "10",
   currency: "USD",
   source: "tok_visa",
