@@ -86,7 +86,9 @@ async function migrateService(sql: postgres.Sql, service: string, log: Logger): 
   const objects = await sql<{ name: string; kind: string }[]>`
     select c.relname as name, c.relkind as kind from pg_class c
     join pg_namespace n on n.oid = c.relnamespace
-    where n.nspname = ${service} and c.relkind in ('r', 'p', 'S', 'v', 'm')`;
+    where n.nspname = ${service} and c.relkind in ('r', 'p', 'S', 'v', 'm')
+      -- serial/identity sequences belong to their table and change owner with it
+      and not exists (select 1 from pg_depend d where d.objid = c.oid and d.deptype in ('a', 'i'))`;
   for (const { name, kind } of objects) {
     const noun =
       kind === "S" ? "sequence" : kind === "v" ? "view" : kind === "m" ? "materialized view" : "table";
