@@ -22,11 +22,12 @@ export {
   startConsumers,
   startRelay,
 } from "./events/index.ts";
+export { createLocalCaller, type LocalService } from "./local.ts";
 export type { Logger, LogLevel } from "./log.ts";
 export { createLogger } from "./log.ts";
 export { channelSubject, connectNats, procedureSubject, sessionEndedSubject } from "./nats.ts";
 export type { HandlerContext, HandlerFor, Handlers, UserHandlerContext } from "./serve.ts";
-export { serveContract } from "./serve.ts";
+export { runProcedure, serveContract } from "./serve.ts";
 export type { RunningService, ServiceRuntime, ServiceSetup, StartServiceOptions } from "./service.ts";
 export { startService } from "./service.ts";
 export { exitOnSignal, runMain } from "./shutdown.ts";

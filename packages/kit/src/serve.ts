@@ -93,22 +93,36 @@ async function answer<C extends ServiceContract>(
   opts: ServeOptions<C>,
 ): Promise<void> {
   const receivedAt = Date.now();
-  const request: RequestContext = {
-    ...contextFromHeaders(msg.headers, receivedAt, opts.defaultTimeoutMs),
-    namespace: opts.namespace,
-  };
+  const request = contextFromHeaders(msg.headers, receivedAt, opts.defaultTimeoutMs);
+  const reply = await runProcedure(proc, handler, () => decodeJson(msg.data), request, opts);
+  respond(msg, reply);
+}
+
+/**
+ * The checks around every handler, whatever carried the request: deadline, token, input against
+ * the contract, then the handler, then its output against the contract. Never throws: failures
+ * become error replies, and unexpected ones are logged with the request id.
+ */
+export async function runProcedure(
+  proc: ProcedureContract,
+  handler: HandlerFor<ProcedureContract>,
+  readInput: () => unknown,
+  request: RequestContext,
+  opts: { verifyToken: TokenVerifier; log: Logger },
+): Promise<Reply> {
+  const startedAt = Date.now();
   const log = opts.log.child({
     requestId: request.requestId,
     traceId: traceIdOf(request.traceparent),
     procedure: `${proc.service}.${proc.name}`,
   });
   try {
-    const budget = request.deadline - receivedAt;
+    const budget = request.deadline - startedAt;
     if (budget <= 0) throw fail.unavailable("The deadline passed before the request was handled");
     const base = { request, log, signal: AbortSignal.timeout(budget) };
     const ctx =
       proc.access === "user" ? { ...base, user: await opts.verifyToken(request.authorization) } : base;
-    const parsed = proc.input.safeParse(decodeJson(msg.data));
+    const parsed = proc.input.safeParse(readInput());
     if (!parsed.success) throw invalidInput(parsed.error);
     const result = await handler(parsed.data, ctx as UserHandlerContext);
     const output = proc.output.safeParse(result);
@@ -116,12 +130,12 @@ async function answer<C extends ServiceContract>(
       log.error("handler output breaks its contract", { issues: output.error.issues });
       throw new Error("handler output breaks its contract");
     }
-    respond(msg, { ok: true, data: output.data });
-    log.debug("answered", { ms: Date.now() - receivedAt });
+    log.debug("answered", { ms: Date.now() - startedAt });
+    return { ok: true, data: output.data };
   } catch (error) {
     const { body, internal } = toErrorBody(error);
     if (internal) log.error("request failed", { error });
-    respond(msg, { ok: false, error: body });
+    return { ok: false, error: body };
   }
 }
 
