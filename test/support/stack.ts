@@ -1,4 +1,6 @@
 import { createPorticoClient, type PorticoClient } from "@portico/client";
+import { eventStreamName } from "@portico/kit";
+import { connect } from "nats";
 import { natsUrl, serviceDatabaseUrl, uniqueNamespace } from "./env.ts";
 import { type RunningProcess, startProcess } from "./process.ts";
 
@@ -100,8 +102,21 @@ export class Stack implements AsyncDisposable {
   async [Symbol.asyncDispose](): Promise<void> {
     const all = [...[...this.instances.values()].flat(), ...this.gateways.map((g) => g.process)];
     await Promise.all(all.map((p) => p.stop()));
+    await deleteEventStream(this.namespace);
   }
 }
 
 /** A unique email for a test user. */
 export const uniqueEmail = (label = "user") => `${label}.${crypto.randomUUID().slice(0, 8)}@example.test`;
+
+/** Removes a finished stack's JetStream stream (events and dead letters), if its services made one. */
+async function deleteEventStream(namespace: string): Promise<void> {
+  const nc = await connect({ servers: natsUrl }).catch(() => undefined);
+  if (!nc) return;
+  try {
+    const jsm = await nc.jetstreamManager();
+    await jsm.streams.delete(eventStreamName(namespace)).catch(() => undefined);
+  } finally {
+    await nc.close();
+  }
+}

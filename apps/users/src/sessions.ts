@@ -85,11 +85,14 @@ export function createSessions(deps: { db: Db; keys: SigningKeys; refreshTtlSeco
       );
     },
 
-    /** Ends the caller's current session, and the session of `refreshToken` if it is the caller's. */
-    async end(userId: string, sessionId: string, refreshToken?: string): Promise<void> {
-      await db.transaction(async (tx) => {
+    /**
+     * Ends the caller's current session, and the session of `refreshToken` if it is the caller's;
+     * returns the ids of the sessions ended.
+     */
+    async end(userId: string, sessionId: string, refreshToken?: string): Promise<string[]> {
+      return db.transaction(async (tx) => {
         await revokeFamily(tx, sessionId);
-        if (!refreshToken) return;
+        if (!refreshToken) return [sessionId];
         const [row] = await tx
           .select({ familyId: schema.refreshTokens.familyId })
           .from(schema.refreshTokens)
@@ -99,7 +102,9 @@ export function createSessions(deps: { db: Db; keys: SigningKeys; refreshTtlSeco
               eq(schema.refreshTokens.userId, userId),
             ),
           );
-        if (row) await revokeFamily(tx, row.familyId);
+        if (!row || row.familyId === sessionId) return [sessionId];
+        await revokeFamily(tx, row.familyId);
+        return [sessionId, row.familyId];
       });
     },
   };

@@ -93,7 +93,11 @@ async function answer<C extends ServiceContract>(
   opts: ServeOptions<C>,
 ): Promise<void> {
   const receivedAt = Date.now();
-  const request = contextFromHeaders(msg.headers, receivedAt, opts.defaultTimeoutMs);
+  const request: RequestContext = {
+    ...contextFromHeaders(msg.headers, receivedAt, opts.defaultTimeoutMs),
+    // Outbox rows written by the handler record which Portico system they belong to.
+    namespace: opts.namespace,
+  };
   const reply = await runProcedure(proc, handler, () => decodeJson(msg.data), request, opts);
   respond(msg, reply);
 }

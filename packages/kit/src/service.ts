@@ -4,7 +4,7 @@ import type { NatsConnection } from "nats";
 import { createJwksVerifier, type TokenVerifier } from "./auth.ts";
 import { type Caller, createCaller } from "./call.ts";
 import { newRequestContext } from "./context.ts";
-import type { OutboxTable } from "./db/outbox.ts";
+import { type OutboxTable, setOutboxNamespace } from "./db/outbox.ts";
 import type { ProcessedEventsTable } from "./db/processed.ts";
 import type { CommonEnv } from "./env.ts";
 import type { EventConsumer } from "./events/consume.ts";
@@ -127,6 +127,7 @@ async function startEvents<C extends ServiceContract>(
   const consumers = setup.consumers ?? [];
   if (!setup.outbox && consumers.length === 0) return {};
   const { nc, log, namespace } = runtime;
+  setOutboxNamespace(namespace);
   const jsm = await nc.jetstreamManager();
   const js = nc.jetstream();
   await ensureEventStream(jsm, namespace, {

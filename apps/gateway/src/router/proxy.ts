@@ -1,5 +1,5 @@
 import type { ProcedureContract, PublicProcedureNames, ServiceContract } from "@portico/contracts";
-import { channelSubject, decodeJson } from "@portico/kit";
+import { channelSubject, decodeJson, sessionEndedSubject } from "@portico/kit";
 import type {
   AnyTRPCProcedure,
   TRPCMutationProcedure,
@@ -38,18 +38,29 @@ async function forward(ctx: GatewayContext, proc: ProcedureContract, input: unkn
   }
 }
 
-/** Streams the items the owning service publishes on the caller's own channel until the client goes away. */
+/**
+ * Streams the items the owning service publishes on the caller's own channel. Ends (and drops both
+ * NATS subscriptions) when the client goes away or the users service announces that the caller's
+ * session ended (sign-out), so a signed-out browser stops receiving.
+ */
 async function* follow(ctx: GatewayContext, channel: string, signal: AbortSignal | undefined) {
-  const userId = ctx.identity?.userId;
-  if (!userId) return;
-  const sub = ctx.deps.nc.subscribe(channelSubject(ctx.deps.env.PORTICO_NAMESPACE, channel, userId));
+  const identity = ctx.identity;
+  if (!identity) return;
+  const { nc, env } = ctx.deps;
+  const sub = nc.subscribe(channelSubject(env.PORTICO_NAMESPACE, channel, identity.userId));
   const stop = () => sub.unsubscribe();
+  const ended = nc.subscribe(sessionEndedSubject(env.PORTICO_NAMESPACE, identity.sessionId), {
+    max: 1,
+    callback: stop,
+  });
   signal?.addEventListener("abort", stop, { once: true });
   try {
+    if (signal?.aborted) return;
     for await (const msg of sub) yield decodeJson(msg.data);
   } finally {
     signal?.removeEventListener("abort", stop);
     sub.unsubscribe();
+    ended.unsubscribe();
   }
 }
 

@@ -10,4 +10,6 @@ export interface UsersDeps {
   passwords: Passwords;
   sessions: Sessions;
   keys: SigningKeys;
+  /** Tells the gateway a session ended (core NATS, after commit), so its live streams close. */
+  announceSessionEnded(sessionId: string): void;
 }

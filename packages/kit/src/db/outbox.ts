@@ -39,6 +39,16 @@ export type OutboxTable = ReturnType<typeof outboxTable>;
 /** Outbox header naming the Portico system that wrote the row; the relay of that system publishes it. */
 export const NAMESPACE_HEADER = "portico-namespace";
 
+let processNamespace: string | undefined;
+
+/**
+ * The namespace recorded on outbox rows whose context names none (set once by `startService`;
+ * a process runs in one Portico system).
+ */
+export function setOutboxNamespace(namespace: string): void {
+  processNamespace = namespace;
+}
+
 /** The Postgres NOTIFY channel that wakes the relays of an outbox when a transaction adds events. */
 export function outboxChannel(outbox: OutboxTable): string {
   return `portico_outbox_${getTableConfig(outbox).schema ?? "public"}`;
@@ -59,7 +69,8 @@ export async function enqueueEvent<E extends EventContract>(
   const headers: Record<string, string> = ctx
     ? { "x-request-id": ctx.requestId, traceparent: ctx.traceparent }
     : {};
-  if (ctx?.namespace) headers[NAMESPACE_HEADER] = ctx.namespace;
+  const namespace = ctx?.namespace ?? processNamespace;
+  if (namespace) headers[NAMESPACE_HEADER] = namespace;
   await tx.insert(outbox).values({
     id,
     subject: event.subject,
