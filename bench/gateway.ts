@@ -17,11 +17,19 @@ interface Variant {
   elapsedMs: number;
 }
 
-const variants: Variant[] = [
+const setups: Array<Pick<Variant, "name" | "env">> = [
   { name: "auth + rate limit (default)", env: {} },
   { name: "auth, no rate limit", env: { RATE_LIMIT_ENABLED: "false" } },
   { name: "neither (service still verifies)", env: { RATE_LIMIT_ENABLED: "false", GATEWAY_AUTH: "off" } },
-].map((v) => ({ ...v, url: "", latencies: [], ok: 0, failed: 0, elapsedMs: 0 }));
+];
+const variants: Variant[] = setups.map((v) => ({
+  ...v,
+  url: "",
+  latencies: [],
+  ok: 0,
+  failed: 0,
+  elapsedMs: 0,
+}));
 
 const quantile = (sorted: number[], q: number) =>
   sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)] ?? 0;
