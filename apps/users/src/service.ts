@@ -1,5 +1,12 @@
 import { users } from "@portico/contracts";
-import { type RunningService, startService } from "@portico/kit";
+import {
+  type Handlers,
+  type Logger,
+  type RunningService,
+  sessionEndedSubject,
+  startService,
+  type TokenVerifier,
+} from "@portico/kit";
 import { createDatabase } from "@portico/kit/db";
 import pkg from "../package.json" with { type: "json" };
 import type { UsersEnv } from "./env.ts";
@@ -9,39 +16,67 @@ import * as schema from "./schema.ts";
 import { createSessions } from "./sessions.ts";
 import { createSigningKeys } from "./signingKeys.ts";
 
+/** The users service's handlers with everything they need, independent of how requests arrive. */
+export interface UsersCore {
+  handlers: Handlers<typeof users>;
+  verifyToken: TokenVerifier;
+  database: ReturnType<typeof createDatabase<typeof schema>>;
+  close(): Promise<void>;
+}
+
+/**
+ * Opens the database, loads signing keys and builds the handlers. `announceSessionEnded` tells
+ * whoever holds live streams of a session that it ended.
+ */
+export async function createUsersCore(
+  env: UsersEnv,
+  log: Logger,
+  announceSessionEnded: (sessionId: string) => void,
+): Promise<UsersCore> {
+  const database = createDatabase(env.DATABASE_URL, schema, { max: env.DATABASE_POOL_MAX, appName: "users" });
+  const keys = await createSigningKeys({
+    db: database.db,
+    log,
+    issuer: env.JWT_ISSUER,
+    audience: env.JWT_AUDIENCE,
+    accessTtlSeconds: env.ACCESS_TOKEN_TTL_SECONDS,
+  });
+  const passwords = await createPasswords({
+    memoryKib: env.PASSWORD_MEMORY_KIB,
+    timeCost: env.PASSWORD_TIME_COST,
+  });
+  const sessions = createSessions({
+    db: database.db,
+    keys,
+    refreshTtlSeconds: env.REFRESH_TOKEN_TTL_SECONDS,
+  });
+  return {
+    handlers: createHandlers({ db: database.db, passwords, sessions, keys, announceSessionEnded }),
+    verifyToken: keys.verifier,
+    database,
+    async close() {
+      keys.stop();
+      await database.close();
+    },
+  };
+}
+
 /** Starts one instance of the users service. */
 export function startUsersService(env: UsersEnv): Promise<RunningService> {
   return startService({
     contract: users,
     version: pkg.version,
     env,
-    async setup({ log, onStop }) {
-      const database = createDatabase(env.DATABASE_URL, schema, {
-        max: env.DATABASE_POOL_MAX,
-        appName: "users",
-      });
-      onStop(database.close);
-      const keys = await createSigningKeys({
-        db: database.db,
-        log,
-        issuer: env.JWT_ISSUER,
-        audience: env.JWT_AUDIENCE,
-        accessTtlSeconds: env.ACCESS_TOKEN_TTL_SECONDS,
-      });
-      onStop(keys.stop);
-      const passwords = await createPasswords({
-        memoryKib: env.PASSWORD_MEMORY_KIB,
-        timeCost: env.PASSWORD_TIME_COST,
-      });
-      const sessions = createSessions({
-        db: database.db,
-        keys,
-        refreshTtlSeconds: env.REFRESH_TOKEN_TTL_SECONDS,
-      });
+    async setup({ log, onStop, nc, namespace }) {
+      // Core NATS, after commit: the gateway closes live streams opened with that session.
+      const core = await createUsersCore(env, log, (sessionId) =>
+        nc.publish(sessionEndedSubject(namespace, sessionId)),
+      );
+      onStop(core.close);
       return {
-        handlers: createHandlers({ db: database.db, passwords, sessions, keys }),
-        verifyToken: keys.verifier,
-        outbox: { db: database.db, table: schema.outbox },
+        handlers: core.handlers,
+        verifyToken: core.verifyToken,
+        outbox: { db: core.database.db, table: schema.outbox },
       };
     },
   });
