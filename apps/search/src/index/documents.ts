@@ -1,0 +1,102 @@
+import {
+  type Currency,
+  currencyExponent,
+  type EventPayload,
+  type paymentEvents,
+  type userEvents,
+} from "@portico/contracts";
+import { sql } from "drizzle-orm";
+import type { PgDatabase, PgQueryResultHKT } from "drizzle-orm/pg-core";
+import type { DocumentsTable } from "../schema.ts";
+
+type Db = PgDatabase<PgQueryResultHKT, Record<string, unknown>>;
+
+/** One state of a searchable document, as derived from one event. */
+export interface DocumentState {
+  type: "user" | "payment";
+  id: string;
+  ownerId: string | null;
+  title: string;
+  body: string;
+  /** With `versionAt`, orders the states of one document; higher wins. */
+  versionRank: number;
+  versionAt: string;
+}
+
+/** Minor units as the decimal text people type: 1234 USD → "12.34", 1200 JPY → "1200". */
+export function formatAmount(amount: number, currency: Currency): string {
+  const exponent = currencyExponent[currency];
+  if (exponent === 0) return String(amount);
+  const sign = amount < 0 ? "-" : "";
+  const digits = String(Math.abs(amount)).padStart(exponent + 1, "0");
+  return `${sign}${digits.slice(0, -exponent)}.${digits.slice(-exponent)}`;
+}
+
+/** A user document: the name only (never the email, which user events do not carry anyway). */
+export function userDocument(
+  p: EventPayload<typeof userEvents.created> | EventPayload<typeof userEvents.updated>,
+): DocumentState {
+  const versionAt = "createdAt" in p ? p.createdAt : p.updatedAt;
+  return { type: "user", id: p.userId, ownerId: null, title: p.name, body: "", versionRank: 0, versionAt };
+}
+
+type PaymentPayload =
+  | EventPayload<typeof paymentEvents.succeeded>
+  | EventPayload<typeof paymentEvents.failed>
+  | EventPayload<typeof paymentEvents.refunded>;
+
+/** A payment document: description, amount, currency and status, visible to its owner only. */
+export function paymentDocument(p: PaymentPayload): DocumentState {
+  const amount = `${formatAmount(p.amount, p.currency)} ${p.currency}`;
+  let status: string;
+  let refunded = 0;
+  if ("amountRefunded" in p) {
+    refunded = p.amountRefunded;
+    status =
+      p.amountRefunded >= p.amount
+        ? "refunded"
+        : `partially refunded ${formatAmount(p.amountRefunded, p.currency)} ${p.currency}`;
+  } else {
+    status = "failureCode" in p ? `failed ${p.failureCode.replaceAll("_", " ")}` : "succeeded";
+  }
+  return {
+    type: "payment",
+    id: p.paymentId,
+    ownerId: p.userId,
+    title: p.description?.trim() || `Payment of ${amount}`,
+    body: `${amount} · ${status}`,
+    // Refunds only ever add up, so the refunded total orders a payment's states even when two
+    // refunds carry the same or out-of-order timestamps.
+    versionRank: refunded,
+    versionAt: p.occurredAt,
+  };
+}
+
+/**
+ * Writes a document state unless the index already holds the same or a newer one: replays are
+ * no-ops and a late, older event never brings back stale text.
+ */
+export async function applyDocument(
+  db: Db,
+  table: DocumentsTable,
+  namespace: string,
+  doc: DocumentState,
+): Promise<boolean> {
+  const rows = await db
+    .insert(table)
+    .values({ namespace, ...doc })
+    .onConflictDoUpdate({
+      target: [table.namespace, table.type, table.id],
+      set: {
+        ownerId: sql`excluded.owner_id`,
+        title: sql`excluded.title`,
+        body: sql`excluded.body`,
+        versionRank: sql`excluded.version_rank`,
+        versionAt: sql`excluded.version_at`,
+        indexedAt: sql`now()`,
+      },
+      setWhere: sql`(excluded.version_rank, excluded.version_at) > (${table.versionRank}, ${table.versionAt})`,
+    })
+    .returning({ id: table.id });
+  return rows.length > 0;
+}

@@ -1,0 +1,67 @@
+import { createDatabase } from "@portico/kit/db";
+import { loadSearchEnv } from "../src/env.ts";
+import { applyDocument, paymentDocument, userDocument } from "../src/index/documents.ts";
+import { parseQuery } from "../src/query/parse.ts";
+import { search } from "../src/query/search.ts";
+import * as schema from "../src/schema.ts";
+
+/** The search role's own pool (not a superuser), as the service connects. */
+export const database = createDatabase(loadSearchEnv().DATABASE_URL, schema, {
+  max: 4,
+  appName: "search-test",
+});
+export const db = database.db;
+
+/** A namespace of this test's own in the shared index. */
+export const uniqueNamespace = () => `st${crypto.randomUUID().replaceAll("-", "").slice(0, 12)}`;
+
+/** A random word, so names are unique per run in the shared database. */
+export const token = () =>
+  Array.from(crypto.getRandomValues(new Uint8Array(6)), (b) => "bcdfghjklmnpqrstvwz"[b % 19]).join("");
+
+let clock = Date.parse("2026-01-01T00:00:00Z");
+/** Strictly increasing event times. */
+export function tick(): string {
+  clock += 1000;
+  return new Date(clock).toISOString();
+}
+
+/** Indexes a user as `user.created` would. */
+export async function addUser(ns: string, name: string, userId = crypto.randomUUID()): Promise<string> {
+  await applyDocument(db, schema.documents, ns, userDocument({ userId, name, createdAt: tick() }));
+  return userId;
+}
+
+/** Indexes a succeeded payment as `payment.succeeded` would. */
+export async function addPayment(ns: string, userId: string, description: string, amount = 1234) {
+  const paymentId = crypto.randomUUID();
+  await applyDocument(
+    db,
+    schema.documents,
+    ns,
+    paymentDocument({ paymentId, userId, amount, currency: "USD", description, occurredAt: tick() }),
+  );
+  return paymentId;
+}
+
+/** Runs a query as `userId` in `ns` with the service's defaults. */
+export function find(
+  ns: string,
+  userId: string,
+  q: string,
+  opts: {
+    limit?: number;
+    cursor?: import("../src/query/cursor.ts").Position;
+    types?: Array<"user" | "payment">;
+  } = {},
+) {
+  return search(db, {
+    namespace: ns,
+    userId,
+    query: parseQuery(q),
+    types: opts.types ?? ["user", "payment"],
+    limit: opts.limit ?? 20,
+    ...(opts.cursor ? { after: opts.cursor } : {}),
+    typoThreshold: 0.45,
+  });
+}
