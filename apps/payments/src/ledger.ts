@@ -8,9 +8,12 @@ interface Movement {
 }
 
 /** Books a succeeded charge: the customer's funding source pays the platform. Returns the transaction id. */
-export async function bookCharge(tx: PaymentsTx, m: Movement): Promise<string> {
+export async function bookCharge(
+  tx: PaymentsTx,
+  m: { id: string; amount: number; currency: string },
+): Promise<string> {
   const transactionId = crypto.randomUUID();
-  const line = { transactionId, kind: "charge", currency: m.currency, paymentId: m.paymentId } as const;
+  const line = { transactionId, kind: "charge", currency: m.currency, paymentId: m.id } as const;
   await tx.insert(ledgerEntries).values([
     { ...line, account: "customer_funding", amount: -m.amount },
     { ...line, account: "platform_revenue", amount: m.amount },

@@ -4,7 +4,6 @@ import { enqueueEvent } from "@portico/kit/db";
 import { bookCharge } from "../ledger.ts";
 import type { ChargeResult } from "../processor/processor.ts";
 import * as schema from "../schema.ts";
-import { toPayment } from "../views.ts";
 import type { PaymentsDeps } from "./deps.ts";
 
 /**
@@ -44,44 +43,48 @@ export const charge =
 
     // From here on money has moved: on failure the key stays in flight and a retry resumes it
     // after the lease, sending the processor the same reference.
-    return db.transaction(async (tx) => {
-      const [row] = await tx
-        .insert(schema.payments)
-        .values({
-          userId,
-          idempotencyKeyId: claim.keyId,
-          amount: input.amount,
-          currency: input.currency,
-          status: result.status,
-          failureCode: result.status === "failed" ? result.failureCode : null,
-          description,
-          processor: processor.name,
-          processorRef: result.processorRef,
-        })
-        .returning();
-      if (!row) throw new Error("insert returned no row");
-      const payment = toPayment(row);
-      const facts = {
-        paymentId: payment.id,
-        userId,
-        amount: payment.amount,
-        currency: payment.currency,
-        description,
-        occurredAt: payment.createdAt,
-      };
-      if (result.status === "succeeded") {
-        await bookCharge(tx, { paymentId: row.id, amount: row.amount, currency: row.currency });
-        await enqueueEvent(tx, schema.outbox, paymentEvents.succeeded, facts, ctx.request);
-      } else {
-        await enqueueEvent(
-          tx,
-          schema.outbox,
-          paymentEvents.failed,
-          { ...facts, failureCode: result.failureCode },
-          ctx.request,
-        );
-      }
-      await keys.complete(tx, claim, payment);
-      return payment;
+    const payment: Payment = {
+      id: crypto.randomUUID(),
+      userId,
+      amount: input.amount,
+      currency: input.currency,
+      status: result.status,
+      failureCode: result.status === "failed" ? result.failureCode : null,
+      amountRefunded: 0,
+      description,
+      createdAt: new Date().toISOString(),
+    };
+    const facts = {
+      paymentId: payment.id,
+      userId,
+      amount: payment.amount,
+      currency: payment.currency,
+      description,
+      occurredAt: payment.createdAt,
+    };
+    await db.transaction(async (tx) => {
+      await tx.insert(schema.payments).values({
+        ...payment,
+        createdAt: new Date(payment.createdAt),
+        idempotencyKeyId: claim.keyId,
+        processor: processor.name,
+        processorRef: result.processorRef,
+      });
+      // The rest only needs the payment row to exist: send it together (pipelined on the
+      // transaction's connection) rather than one round trip per statement.
+      await Promise.all([
+        result.status === "succeeded" ? bookCharge(tx, payment) : undefined,
+        result.status === "succeeded"
+          ? enqueueEvent(tx, schema.outbox, paymentEvents.succeeded, facts, ctx.request)
+          : enqueueEvent(
+              tx,
+              schema.outbox,
+              paymentEvents.failed,
+              { ...facts, failureCode: result.failureCode },
+              ctx.request,
+            ),
+        keys.complete(tx, claim, payment),
+      ]);
     });
+    return payment;
   };

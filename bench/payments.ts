@@ -1,0 +1,133 @@
+// payments.charge through the gateway, with the stack as separate processes (as `bun run start` runs it):
+// 1. sustained charges with unique idempotency keys, one user per connection;
+// 2. the duplicate-key storm: many concurrent charges sharing one key, round after round.
+// Then checks that each storm key charged exactly once and that the ledger invariants hold.
+// Usage: bun bench/payments.ts [seconds = 10] [concurrency = 64] [payments instances = 1] [storm rounds = 10] [storm size = 200]
+import { createDatabase } from "@portico/kit/db";
+import { sql } from "drizzle-orm";
+import { checkLedger } from "../apps/payments/src/invariants.ts";
+import * as schema from "../apps/payments/src/schema.ts";
+import { serviceDatabaseUrl } from "../test/support/env.ts";
+import { Stack, uniqueEmail } from "../test/support/stack.ts";
+
+const [seconds = 10, concurrency = 64, instances = 1, stormRounds = 10, stormSize = 200] = process.argv
+  .slice(2)
+  .map(Number);
+
+interface Tally {
+  latencies: number[];
+  ok: number;
+  conflicts: number;
+  /** 503: the gateway's per-service bulkhead (BULKHEAD_MAX_INFLIGHT) refused the call. */
+  shed: number;
+  errors: number;
+  elapsedMs: number;
+}
+const tally = (): Tally => ({ latencies: [], ok: 0, conflicts: 0, shed: 0, errors: 0, elapsedMs: 0 });
+const quantile = (sorted: number[], q: number) =>
+  sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)] ?? 0;
+
+await using stack = await Stack.start({
+  services: ["users", "payments"],
+  // Default configuration (sandbox latency 0, rate limiting on) with per-user limits high enough never to
+  // refuse: the bench measures charging, not refusing.
+  env: { RATE_LIMIT_USER: "100000000/60s", RATE_LIMIT_AUTH: "100000/60s" },
+});
+for (let i = 1; i < instances; i += 1) await stack.startService("payments");
+
+const client = stack.client();
+const tokens: string[] = [];
+for (let i = 0; i < Math.max(concurrency, stormRounds); i += 1) {
+  const session = await client.users.signUp.mutate({
+    email: uniqueEmail("bench"),
+    password: "bench-password",
+    name: "Bench",
+  });
+  tokens.push(session.accessToken);
+}
+
+async function charge(token: string, idempotencyKey: string, t: Tally): Promise<void> {
+  const t0 = performance.now();
+  const res = await fetch(`${stack.url}/trpc/payments.charge`, {
+    method: "POST",
+    headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+    body: JSON.stringify({ amount: 1299, currency: "USD", source: "tok_visa", idempotencyKey }),
+  });
+  await res.arrayBuffer();
+  if (res.ok) {
+    t.ok += 1;
+    t.latencies.push(performance.now() - t0);
+  } else if (res.status === 409) t.conflicts += 1;
+  else if (res.status === 503) t.shed += 1;
+  else t.errors += 1;
+}
+
+async function sustained(durationS: number): Promise<Tally> {
+  const t = tally();
+  const until = performance.now() + durationS * 1000;
+  const started = performance.now();
+  await Promise.all(
+    tokens.slice(0, concurrency).map(async (token) => {
+      while (performance.now() < until) await charge(token, crypto.randomUUID(), t);
+    }),
+  );
+  t.elapsedMs = performance.now() - started;
+  return t;
+}
+
+const stormKeys: string[] = [];
+async function storm(): Promise<Tally> {
+  const t = tally();
+  const started = performance.now();
+  for (let round = 0; round < stormRounds; round += 1) {
+    const key = `storm-${crypto.randomUUID()}`;
+    stormKeys.push(key);
+    const token = tokens[round] ?? "";
+    await Promise.all(Array.from({ length: stormSize }, () => charge(token, key, t)));
+  }
+  t.elapsedMs = performance.now() - started;
+  return t;
+}
+
+function row(name: string, t: Tally): string {
+  const sorted = t.latencies.sort((a, b) => a - b);
+  const total = t.ok + t.conflicts + t.shed + t.errors;
+  return `| ${name} | ${total} | ${((total / t.elapsedMs) * 1000).toFixed(0)} | ${((t.ok / t.elapsedMs) * 1000).toFixed(0)} | ${quantile(sorted, 0.5).toFixed(1)} | ${quantile(sorted, 0.99).toFixed(1)} | ${t.conflicts} | ${t.shed} | ${t.errors} |`;
+}
+
+await sustained(2); // warm-up: JIT, connection pools, signing keys
+const steady = await sustained(seconds);
+const dupes = await storm();
+
+console.log(
+  `payments.charge through the gateway: ${concurrency} connections, ${instances} payments instance(s), ${seconds}s;`,
+);
+console.log(`storm: ${stormRounds} rounds × ${stormSize} concurrent requests sharing one key`);
+console.log(
+  "| scenario | requests | req/s | ok/s | p50 ms | p99 ms | 409 CONFLICT | 503 shed | other errors |",
+);
+console.log("| --- | --- | --- | --- | --- | --- | --- | --- | --- |");
+console.log(row("unique keys", steady));
+console.log(row("duplicate-key storm", dupes));
+
+const database = createDatabase(serviceDatabaseUrl("payments"), schema, {
+  max: 1,
+  appName: "payments-bench",
+});
+try {
+  const charged = await database.db.execute<{ n: number }>(sql`
+    select count(*)::int as n from payments.payments p
+    join payments.idempotency_keys k on k.id = p.idempotency_key_id where k.key in ${stormKeys}`);
+  console.log(
+    `storm keys: ${stormKeys.length}, payments created for them: ${charged[0]?.n ?? "?"} (must be equal)`,
+  );
+  const violations = await checkLedger(database.db);
+  console.log(
+    violations.length === 0
+      ? "ledger invariants: all hold"
+      : `LEDGER VIOLATIONS: ${JSON.stringify(violations)}`,
+  );
+  if (violations.length > 0 || charged[0]?.n !== stormKeys.length) process.exitCode = 1;
+} finally {
+  await database.close();
+}
