@@ -1,5 +1,6 @@
 import { createPorticoClient, type PorticoClient } from "@portico/client";
 import { eventStreamName } from "@portico/kit";
+import { EventSource } from "eventsource";
 import { connect } from "nats";
 import { natsUrl, serviceDatabaseUrl, uniqueNamespace } from "./env.ts";
 import { type RunningProcess, startProcess } from "./process.ts";
@@ -90,7 +91,8 @@ export class Stack implements AsyncDisposable {
 
   /** A typed client as a frontend would use it; `token` is read on every call. */
   client(token?: () => string | undefined, url = this.url): PorticoClient {
-    return createPorticoClient({ url, ...(token ? { getAccessToken: token } : {}) });
+    // Bun has no EventSource; subscriptions (tRPC SSE) use the `eventsource` ponyfill, as a Node app would.
+    return createPorticoClient({ url, EventSource, ...(token ? { getAccessToken: token } : {}) });
   }
 
   /** All log lines of every process, for assertions across hops. */

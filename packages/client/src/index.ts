@@ -25,6 +25,11 @@ export interface PorticoClientOptions {
   /** Extra headers for every request (e.g. `x-request-id`). */
   headers?: () => Record<string, string>;
   fetch?: typeof fetch;
+  /**
+   * The EventSource implementation for subscriptions; browsers have one built in. In Bun or Node,
+   * pass a ponyfill such as the `eventsource` package's `EventSource`.
+   */
+  EventSource?: typeof globalThis.EventSource;
 }
 
 /**
@@ -43,6 +48,7 @@ export function createPorticoClient(opts: PorticoClientOptions): PorticoClient {
         condition: (op) => op.type === "subscription",
         true: httpSubscriptionLink({
           url: endpoint,
+          ...(opts.EventSource ? { EventSource: opts.EventSource } : {}),
           // Browsers' EventSource cannot send headers; the token rides in connection params instead.
           connectionParams: async () => {
             const token = await opts.getAccessToken?.();

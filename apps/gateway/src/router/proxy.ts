@@ -43,7 +43,8 @@ async function forward(ctx: GatewayContext, proc: ProcedureContract, input: unkn
  * NATS subscriptions) when the client goes away or the users service announces that the caller's
  * session ended (sign-out), so a signed-out browser stops receiving.
  */
-async function* follow(ctx: GatewayContext, channel: string, signal: AbortSignal | undefined) {
+async function* follow(ctx: GatewayContext, proc: ProcedureContract, signal: AbortSignal | undefined) {
+  const channel = proc.channel ?? proc.name;
   const identity = ctx.identity;
   if (!identity) return;
   const { nc, env } = ctx.deps;
@@ -56,11 +57,24 @@ async function* follow(ctx: GatewayContext, channel: string, signal: AbortSignal
   signal?.addEventListener("abort", stop, { once: true });
   try {
     if (signal?.aborted) return;
-    for await (const msg of sub) yield decodeJson(msg.data);
+    for await (const msg of sub) {
+      // Only items that keep the contract reach the client; anything else on the subject is dropped.
+      const item = proc.output.safeParse(safeDecode(msg.data));
+      if (item.success) yield item.data;
+      else ctx.log.warn("dropped a live item that breaks its contract", { procedure: proc.name });
+    }
   } finally {
     signal?.removeEventListener("abort", stop);
     sub.unsubscribe();
     ended.unsubscribe();
+  }
+}
+
+function safeDecode(data: Uint8Array): unknown {
+  try {
+    return decodeJson(data);
+  } catch {
+    return undefined;
   }
 }
 
@@ -73,7 +87,7 @@ function proxy(proc: ProcedureContract): AnyTRPCProcedure {
     case "mutation":
       return base.mutation(({ ctx, input }) => forward(ctx, proc, input));
     case "subscription":
-      return base.subscription(({ ctx, signal }) => follow(ctx, proc.channel ?? proc.name, signal));
+      return base.subscription(({ ctx, signal }) => follow(ctx, proc, signal));
   }
 }
 
