@@ -150,19 +150,15 @@ function listen(api: Awaited<ReturnType<typeof signUp>>["api"]) {
   const received: Notification[] = [];
   let started = false;
   let completed = false;
-  const sub = api.notifications.onNotification.subscribe(
-    undefined,
-    {
-      onStarted: () => {
-        started = true;
-      },
-      onData: (n) => received.push(n),
-      onComplete: () => {
-        completed = true;
-      },
+  const sub = api.notifications.onNotification.subscribe(undefined, {
+    onStarted: () => {
+      started = true;
     },
-    15_000,
-  );
+    onData: (n) => received.push(n),
+    onComplete: () => {
+      completed = true;
+    },
+  });
   return { received, sub, started: () => started, completed: () => completed };
 }
 
