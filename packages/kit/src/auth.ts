@@ -33,6 +33,14 @@ interface VerifierOptions {
   refreshMs?: number;
   /** An unknown key id triggers a refetch at most this often, so forged kids cannot flood the users service. */
   unknownKidCooldownMs?: number;
+  /** How many verified tokens to remember until they expire (0 turns the cache off). */
+  cacheSize?: number;
+}
+
+interface Verified {
+  identity: Identity;
+  kid: string;
+  expiresAt: number;
 }
 
 /**
@@ -42,9 +50,13 @@ interface VerifierOptions {
 export function createJwksVerifier(opts: VerifierOptions): TokenVerifier {
   const refreshMs = opts.refreshMs ?? 5 * 60_000;
   const cooldownMs = opts.unknownKidCooldownMs ?? 10_000;
+  const cacheSize = opts.cacheSize ?? 10_000;
   let keySet: ReturnType<typeof createLocalJWKSet> | undefined;
   let fetchedAt = 0;
   let inflight: Promise<void> | undefined;
+  // A signature check costs far more than a map lookup; a token verified once stays valid until
+  // its expiry unless its key leaves the published set.
+  const verified = new Map<string, Verified>();
 
   const refresh = () => {
     inflight ??= opts
@@ -52,6 +64,8 @@ export function createJwksVerifier(opts: VerifierOptions): TokenVerifier {
       .then((jwks) => {
         keySet = createLocalJWKSet(jwks);
         fetchedAt = Date.now();
+        const kids = new Set(jwks.keys.map((k) => k.kid));
+        for (const [token, entry] of verified) if (!kids.has(entry.kid)) verified.delete(token);
       })
       .finally(() => {
         inflight = undefined;
@@ -72,8 +86,17 @@ export function createJwksVerifier(opts: VerifierOptions): TokenVerifier {
     return keySet;
   };
 
-  const verifyWith = async (token: string) => {
-    const { payload } = await jwtVerify(token, await keys(), {
+  const remember = (token: string, entry: Verified) => {
+    if (cacheSize === 0) return;
+    if (verified.size >= cacheSize) {
+      const oldest = verified.keys().next().value;
+      if (oldest !== undefined) verified.delete(oldest);
+    }
+    verified.set(token, entry);
+  };
+
+  const verifyWith = async (token: string): Promise<Identity> => {
+    const { payload, protectedHeader } = await jwtVerify(token, await keys(), {
       algorithms: [ACCESS_TOKEN_ALG],
       issuer: opts.issuer,
       audience: opts.audience,
@@ -81,15 +104,24 @@ export function createJwksVerifier(opts: VerifierOptions): TokenVerifier {
       requiredClaims: ["exp", "iat", "sub", "sid"],
     });
     if (typeof payload.sub !== "string" || typeof payload.sid !== "string") throw fail.unauthorized();
-    return { userId: payload.sub, sessionId: payload.sid };
+    const identity = { userId: payload.sub, sessionId: payload.sid };
+    if (protectedHeader.kid && payload.exp) {
+      remember(token, { identity, kid: protectedHeader.kid, expiresAt: payload.exp * 1000 });
+    }
+    return identity;
   };
 
   return async (authorization) => {
     const token = bearerToken(authorization);
+    const known = verified.get(token);
+    if (known) {
+      if (known.expiresAt > Date.now()) return known.identity;
+      verified.delete(token);
+    }
     try {
       return await verifyWith(token);
     } catch (error) {
-      if (error instanceof joseErrors.JWKSNoMatchingKey && Date.now() - fetchedAt > cooldownMs) {
+      if (error instanceof joseErrors.JWKSNoMatchingKey && Date.now() - fetchedAt >= cooldownMs) {
         await refresh().catch(() => undefined);
         try {
           return await verifyWith(token);
