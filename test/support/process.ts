@@ -6,6 +6,7 @@ const root = join(import.meta.dir, "..", "..");
 /** A Portico process started by a test, with its JSON log lines kept for assertions. */
 export interface RunningProcess {
   readonly name: string;
+  readonly pid: number;
   readonly lines: string[];
   /** The first log entry whose `msg` matches, parsed. */
   entry(msg: string): Record<string, unknown> | undefined;
@@ -71,6 +72,7 @@ export async function startProcess(
   }
   return {
     name,
+    pid: proc.pid,
     lines,
     entry(msg) {
       for (const line of lines) {

@@ -1,5 +1,5 @@
 import { users } from "@portico/contracts";
-import { createCaller, createJwksVerifier, type Logger, newRequestContext } from "@portico/kit";
+import { type Caller, createCaller, createJwksVerifier, type Logger, newRequestContext } from "@portico/kit";
 import type { NatsConnection } from "nats";
 import type { GatewayDeps } from "./context.ts";
 import type { GatewayEnv } from "./env.ts";
@@ -9,11 +9,19 @@ import { createKvStore } from "./ratelimit/kvStore.ts";
 import { createRateLimiter } from "./ratelimit/limiter.ts";
 import { createResilientCaller } from "./resilience/caller.ts";
 
-/** Wires the gateway's long-lived parts: resilient caller, token verifier, rate limiter, metrics. */
-export function createGatewayDeps(nc: NatsConnection, env: GatewayEnv, log: Logger): GatewayDeps {
+/**
+ * Wires the gateway's long-lived parts: resilient caller, token verifier, rate limiter, metrics.
+ * `transport` is how procedures are reached: NATS by default, in-process for the monolith baseline.
+ */
+export function createGatewayDeps(
+  nc: NatsConnection,
+  env: GatewayEnv,
+  log: Logger,
+  transport: Caller = createCaller(nc, env.PORTICO_NAMESPACE),
+): GatewayDeps {
   const metrics = createMetrics();
   const stats = createCallStats();
-  const caller = createResilientCaller(createCaller(nc, env.PORTICO_NAMESPACE), {
+  const caller = createResilientCaller(transport, {
     breakerThreshold: env.BREAKER_FAILURE_THRESHOLD,
     breakerWindowMs: env.BREAKER_WINDOW_MS,
     breakerOpenMs: env.BREAKER_OPEN_MS,

@@ -1,0 +1,39 @@
+import { join } from "node:path";
+
+/**
+ * Time from launching `bun run start` (the supervisor and every process) until the gateway's
+ * /readyz answers 200 and every service it expects answers discovery.
+ */
+export async function measureColdStart(namespace: string, port: number, services: number): Promise<number> {
+  const root = join(import.meta.dir, "..", "..");
+  const started = performance.now();
+  const proc = Bun.spawn(["bun", "scripts/run.ts"], {
+    cwd: root,
+    env: { ...process.env, PORT: String(port), PORTICO_NAMESPACE: namespace, LOG_LEVEL: "warn" },
+    stdout: "ignore",
+    stderr: "ignore",
+  });
+  try {
+    for (;;) {
+      if (performance.now() - started > 30_000) throw new Error("stack did not become ready in 30 s");
+      const ready = await fetch(`http://127.0.0.1:${port}/readyz`).then(
+        (r) => r.ok,
+        () => false,
+      );
+      if (ready) {
+        const health = await fetch(`http://127.0.0.1:${port}/trpc/system.health`).then(
+          (r) => r.json(),
+          () => null,
+        );
+        const up = Object.values(health?.result?.data?.services ?? {}).filter(
+          (s) => (s as { status?: string }).status === "ok",
+        ).length;
+        if (up >= services) return Math.round(performance.now() - started);
+      }
+      await Bun.sleep(20);
+    }
+  } finally {
+    proc.kill("SIGTERM");
+    await proc.exited;
+  }
+}
