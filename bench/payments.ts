@@ -62,18 +62,34 @@ async function charge(token: string, idempotencyKey: string, t: Tally): Promise<
   else t.errors += 1;
 }
 
-async function sustained(durationS: number): Promise<Tally> {
+/** Baseline on the same path: `payments.get` of a missing id is one primary-key SELECT behind the gateway. */
+async function get(token: string, t: Tally): Promise<void> {
+  const t0 = performance.now();
+  const input = encodeURIComponent(JSON.stringify({ id: crypto.randomUUID() }));
+  const res = await fetch(`${stack.url}/trpc/payments.get?input=${input}`, {
+    headers: { authorization: `Bearer ${token}` },
+  });
+  await res.arrayBuffer();
+  if (res.status === 404) {
+    t.ok += 1;
+    t.latencies.push(performance.now() - t0);
+  } else if (res.status === 503) t.shed += 1;
+  else t.errors += 1;
+}
+
+async function sustained(durationS: number, op: (token: string, t: Tally) => Promise<void>): Promise<Tally> {
   const t = tally();
   const until = performance.now() + durationS * 1000;
   const started = performance.now();
   await Promise.all(
     tokens.slice(0, concurrency).map(async (token) => {
-      while (performance.now() < until) await charge(token, crypto.randomUUID(), t);
+      while (performance.now() < until) await op(token, t);
     }),
   );
   t.elapsedMs = performance.now() - started;
   return t;
 }
+const uniqueCharge = (token: string, t: Tally) => charge(token, crypto.randomUUID(), t);
 
 const stormKeys: string[] = [];
 async function storm(): Promise<Tally> {
@@ -95,8 +111,9 @@ function row(name: string, t: Tally): string {
   return `| ${name} | ${total} | ${((total / t.elapsedMs) * 1000).toFixed(0)} | ${((t.ok / t.elapsedMs) * 1000).toFixed(0)} | ${quantile(sorted, 0.5).toFixed(1)} | ${quantile(sorted, 0.99).toFixed(1)} | ${t.conflicts} | ${t.shed} | ${t.errors} |`;
 }
 
-await sustained(2); // warm-up: JIT, connection pools, signing keys
-const steady = await sustained(seconds);
+await sustained(2, uniqueCharge); // warm-up: JIT, connection pools, signing keys
+const baseline = await sustained(Math.max(2, seconds / 2), get);
+const steady = await sustained(seconds, uniqueCharge);
 const dupes = await storm();
 
 console.log(
@@ -107,7 +124,8 @@ console.log(
   "| scenario | requests | req/s | ok/s | p50 ms | p99 ms | 409 CONFLICT | 503 shed | other errors |",
 );
 console.log("| --- | --- | --- | --- | --- | --- | --- | --- | --- |");
-console.log(row("unique keys", steady));
+console.log(row("baseline: payments.get (1 PK select)", baseline));
+console.log(row("charge, unique keys", steady));
 console.log(row("duplicate-key storm", dupes));
 
 const database = createDatabase(serviceDatabaseUrl("payments"), schema, {
