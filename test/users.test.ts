@@ -12,12 +12,12 @@ let nc: NatsConnection;
 beforeAll(async () => {
   stack = await Stack.start({ services: ["users"], env: { LOG_LEVEL: "debug", REQUEST_TIMEOUT_MS: "1500" } });
   nc = await connect({ servers: natsUrl });
-});
+}, 60_000);
 
 afterAll(async () => {
   await nc?.close();
   await stack?.[Symbol.asyncDispose]();
-});
+}, 30_000);
 
 /** Requests each users instance of this stack has answered, per endpoint. */
 async function usersStats(): Promise<Array<Record<string, number>>> {

@@ -38,7 +38,7 @@ async function codeOf(promise: Promise<unknown>): Promise<string> {
 
 beforeAll(async () => {
   service = await startUsersService(env);
-});
+}, 30_000);
 
 afterAll(async () => {
   await service?.stop();
