@@ -1,5 +1,5 @@
 import { type ServiceName, SystemHealth, services } from "@portico/contracts";
-import { RequestStrategy } from "nats";
+import { ErrorCode, NatsError, RequestStrategy } from "nats";
 import { z } from "zod";
 import type { GatewayDeps } from "../context.ts";
 import { publicProcedure, router } from "../trpc.ts";
@@ -21,7 +21,10 @@ async function probe(deps: GatewayDeps, name: ServiceName): Promise<ServiceHealt
       latencyMs ??= Math.round((performance.now() - started) * 10) / 10;
     }
   } catch (error) {
-    deps.log.warn("service discovery failed", { service: name, error });
+    // "No responders" simply means no instance is running; anything else is worth a warning.
+    if (!(error instanceof NatsError && error.code === ErrorCode.NoResponders)) {
+      deps.log.warn("service discovery failed", { service: name, error });
+    }
   }
   return { status: instances > 0 ? "ok" : "down", instances, latencyMs };
 }
