@@ -1,6 +1,6 @@
 import { createDatabase } from "@portico/kit/db";
 import { loadSearchEnv } from "../src/env.ts";
-import { applyDocument, paymentDocument, userDocument } from "../src/index/documents.ts";
+import { applyDocuments, paymentDocument, userDocument } from "../src/index/documents.ts";
 import { parseQuery } from "../src/query/parse.ts";
 import { search } from "../src/query/search.ts";
 import * as schema from "../src/schema.ts";
@@ -28,19 +28,16 @@ export function tick(): string {
 
 /** Indexes a user as `user.created` would. */
 export async function addUser(ns: string, name: string, userId = crypto.randomUUID()): Promise<string> {
-  await applyDocument(db, schema.documents, ns, userDocument({ userId, name, createdAt: tick() }));
+  await applyDocuments(db, schema.documents, ns, [userDocument({ userId, name, createdAt: tick() })]);
   return userId;
 }
 
 /** Indexes a succeeded payment as `payment.succeeded` would. */
 export async function addPayment(ns: string, userId: string, description: string, amount = 1234) {
   const paymentId = crypto.randomUUID();
-  await applyDocument(
-    db,
-    schema.documents,
-    ns,
+  await applyDocuments(db, schema.documents, ns, [
     paymentDocument({ paymentId, userId, amount, currency: "USD", description, occurredAt: tick() }),
-  );
+  ]);
   return paymentId;
 }
 

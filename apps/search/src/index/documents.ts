@@ -72,19 +72,33 @@ export function paymentDocument(p: PaymentPayload): DocumentState {
   };
 }
 
+/** True when state `a` is newer than `b` (the same order the upsert's guard uses). */
+export function isNewer(a: DocumentState, b: DocumentState): boolean {
+  if (a.versionRank !== b.versionRank) return a.versionRank > b.versionRank;
+  return Date.parse(a.versionAt) > Date.parse(b.versionAt);
+}
+
 /**
- * Writes a document state unless the index already holds the same or a newer one: replays are
- * no-ops and a late, older event never brings back stale text.
+ * Writes document states unless the index already holds the same or a newer one: replays are
+ * no-ops and a late, older event never brings back stale text. Several states of one document in
+ * one call are reduced to the newest first (one statement may not update a row twice).
  */
-export async function applyDocument(
+export async function applyDocuments(
   db: Db,
   table: DocumentsTable,
   namespace: string,
-  doc: DocumentState,
-): Promise<boolean> {
-  const rows = await db
+  states: DocumentState[],
+): Promise<void> {
+  const newest = new Map<string, DocumentState>();
+  for (const doc of states) {
+    const key = `${doc.type}:${doc.id}`;
+    const seen = newest.get(key);
+    if (!seen || isNewer(doc, seen)) newest.set(key, doc);
+  }
+  if (newest.size === 0) return;
+  await db
     .insert(table)
-    .values({ namespace, ...doc })
+    .values([...newest.values()].map((doc) => ({ namespace, ...doc })))
     .onConflictDoUpdate({
       target: [table.namespace, table.type, table.id],
       set: {
@@ -96,7 +110,5 @@ export async function applyDocument(
         indexedAt: sql`now()`,
       },
       setWhere: sql`(excluded.version_rank, excluded.version_at) > (${table.versionRank}, ${table.versionAt})`,
-    })
-    .returning({ id: table.id });
-  return rows.length > 0;
+    });
 }

@@ -2,7 +2,7 @@ import { type EventContract, paymentEvents, userEvents } from "@portico/contract
 import { consume, type EventConsumer } from "@portico/kit";
 import type { z } from "zod";
 import { documents } from "../schema.ts";
-import { applyDocument, type DocumentState, paymentDocument, userDocument } from "./documents.ts";
+import { applyDocuments, type DocumentState, paymentDocument, userDocument } from "./documents.ts";
 
 /** An event the index is built from, and the document state it yields. */
 interface Source {
@@ -37,7 +37,7 @@ export function documentFor(subject: string, payload: unknown): DocumentState | 
 export function createConsumers(namespace: string): EventConsumer[] {
   return sources.map(({ event, toDocument }) =>
     consume(event, async (payload, ctx) => {
-      await applyDocument(ctx.tx, documents, namespace, toDocument(payload));
+      await applyDocuments(ctx.tx, documents, namespace, [toDocument(payload)]);
     }),
   );
 }
