@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { beforeAll, describe, expect, test } from "bun:test";
 import { inArray } from "drizzle-orm";
 import { headers as natsHeaders } from "nats";
 import { commonEnv, loadEnv } from "../src/env.ts";
@@ -10,7 +10,6 @@ import {
   eventSubject,
 } from "../src/events/index.ts";
 import {
-  client,
   consumersOf,
   createTables,
   db,
@@ -26,7 +25,6 @@ import {
 const natsUrl = loadEnv(commonEnv).NATS_URL;
 
 beforeAll(createTables);
-afterAll(() => client.end());
 
 /** A consumer that records each committed effect and each attempt, throwing on poison payloads. */
 function recorder() {

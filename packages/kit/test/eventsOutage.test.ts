@@ -1,8 +1,7 @@
-import { afterAll, beforeAll, expect, test } from "bun:test";
+import { beforeAll, expect, test } from "bun:test";
 import { inArray } from "drizzle-orm";
 import { consume } from "../src/events/index.ts";
 import {
-  client,
   consumersOf,
   createTables,
   db,
@@ -17,7 +16,6 @@ import {
 import { ThrowawayNats } from "./support/natsServer.ts";
 
 beforeAll(createTables);
-afterAll(() => client.end());
 
 test("while NATS is down events wait in the outbox, and arrive once it is back", async () => {
   await using nats = new ThrowawayNats();

@@ -27,7 +27,9 @@ export const pinged = defineEvent(
 const adminUrl = loadEnv(
   z.object({ DATABASE_ADMIN_URL: z.url().default("postgres://postgres@127.0.0.1:5432/portico") }),
 ).DATABASE_ADMIN_URL;
-export const client = postgres(adminUrl, { max: 8, onnotice: () => undefined });
+// Shared by every test file of the kit in one `bun test` process, so never ended by one of them;
+// idle connections close by themselves.
+export const client = postgres(adminUrl, { max: 8, idle_timeout: 1, onnotice: () => undefined });
 export const db = drizzle({ client, casing: "snake_case" });
 export const quietLog = createLogger({ service: "kit-test" }, "error", () => undefined);
 
