@@ -13,7 +13,7 @@ import {
 import { connect, headers } from "nats";
 import type { z } from "zod";
 import { reindex } from "../src/reindex/reindex.ts";
-import { database, db, find, tick, uniqueNamespace } from "./support.ts";
+import { cleanUp, db, find, tick, uniqueNamespace } from "./support.ts";
 
 const natsUrl = loadEnv(commonEnv).NATS_URL;
 const log = createLogger({ service: "search-test" }, "warn");
@@ -25,7 +25,7 @@ const namespaces: string[] = [];
 afterAll(async () => {
   for (const ns of namespaces) await jsm.streams.delete(eventStreamName(ns)).catch(() => undefined);
   await nc.close();
-  await database.close();
+  await cleanUp();
 });
 
 async function openStream() {
@@ -88,7 +88,7 @@ describe("reindex", () => {
     await reindex({ db, nc, namespace: b.ns, batch: 100, log });
     expect((await find(a.ns, dora, "dora")).items.map((h) => h.title)).toEqual(["Dora Explorer"]);
     expect((await find(b.ns, dora, "dora")).items.map((h) => h.title)).toEqual(["Dora Builder"]);
-    const names = await database.db.execute<{ name: string }>(
+    const names = await db.execute<{ name: string }>(
       "select indexname as name from pg_indexes where schemaname = 'search' and tablename = 'documents' order by 1",
     );
     expect(names.map((r) => r.name)).toEqual([

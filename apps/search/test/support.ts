@@ -1,4 +1,5 @@
 import { createDatabase } from "@portico/kit/db";
+import { inArray } from "drizzle-orm";
 import { loadSearchEnv } from "../src/env.ts";
 import { applyDocuments, paymentDocument, userDocument } from "../src/index/documents.ts";
 import { parseQuery } from "../src/query/parse.ts";
@@ -12,8 +13,19 @@ export const database = createDatabase(loadSearchEnv().DATABASE_URL, schema, {
 });
 export const db = database.db;
 
+const used: string[] = [];
+
 /** A namespace of this test's own in the shared index. */
-export const uniqueNamespace = () => `st${crypto.randomUUID().replaceAll("-", "").slice(0, 12)}`;
+export function uniqueNamespace(): string {
+  const ns = `st${crypto.randomUUID().replaceAll("-", "").slice(0, 12)}`;
+  used.push(ns);
+  return ns;
+}
+
+/** Removes the documents of every namespace used so far (test files share this module and its pool). */
+export async function cleanUp(): Promise<void> {
+  await db.delete(schema.documents).where(inArray(schema.documents.namespace, used.splice(0)));
+}
 
 /** A random word, so names are unique per run in the shared database. */
 export const token = () =>
