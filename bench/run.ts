@@ -29,7 +29,7 @@ const generous = {
   RATE_LIMIT_PUBLIC: "100000000/1m",
   RATE_LIMIT_USER: "100000000/1m",
 };
-const quiet = { LOG_LEVEL: "warn", ...generous };
+const quiet = { LOG_LEVEL: "info", ...generous };
 
 console.log(`cold start of \`bun run start\`…`);
 const coldStartMs = await measureColdStart(`benchcold${Date.now() % 100000}`, 3900 + (Date.now() % 90), 4);

@@ -9,7 +9,7 @@ export async function measureColdStart(namespace: string, port: number, services
   const started = performance.now();
   const proc = Bun.spawn(["bun", "scripts/run.ts"], {
     cwd: root,
-    env: { ...process.env, PORT: String(port), PORTICO_NAMESPACE: namespace, LOG_LEVEL: "warn" },
+    env: { ...process.env, PORT: String(port), PORTICO_NAMESPACE: namespace },
     stdout: "ignore",
     stderr: "ignore",
   });

@@ -6,6 +6,7 @@ import type { GatewayEnv } from "./env.ts";
 import { createCallStats } from "./observability/callStats.ts";
 import { createMetrics } from "./observability/metrics.ts";
 import { createKvStore } from "./ratelimit/kvStore.ts";
+import { createLeasedStore } from "./ratelimit/leasedStore.ts";
 import { createRateLimiter } from "./ratelimit/limiter.ts";
 import { createResilientCaller } from "./resilience/caller.ts";
 
@@ -43,7 +44,10 @@ export function createGatewayDeps(
     ? createRateLimiter({
         rates,
         // One bucket per namespace, so separate Portico systems on one NATS never share budgets.
-        shared: createKvStore(nc, `ratelimit_${env.PORTICO_NAMESPACE}`, longestWindow),
+        shared: createLeasedStore(createKvStore(nc, `ratelimit_${env.PORTICO_NAMESPACE}`, longestWindow), {
+          fraction: env.RATE_LIMIT_LEASE_FRACTION,
+          leaseMs: env.RATE_LIMIT_LEASE_MS,
+        }),
         timeoutMs: env.RATE_LIMIT_STORE_TIMEOUT_MS,
         retryMs: env.RATE_LIMIT_STORE_RETRY_MS,
         log,

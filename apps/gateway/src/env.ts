@@ -55,6 +55,13 @@ export const gatewayEnvSchema = commonEnv.extend({
   RATE_LIMIT_STORE_TIMEOUT_MS: ms.default(250),
   /** After a store failure, how long to use the local limiter before trying the store again. */
   RATE_LIMIT_STORE_RETRY_MS: ms.default(2000),
+  /**
+   * Share of a limit a gateway takes from the shared bucket at once and spends locally (0.05 of
+   * 600/min = 30 tokens per store round trip); limits too small for a batch of 2 stay exact.
+   */
+  RATE_LIMIT_LEASE_FRACTION: z.coerce.number().min(0).max(0.5).default(0.05),
+  /** Leased tokens not spent within this long are dropped. */
+  RATE_LIMIT_LEASE_MS: ms.default(1000),
   /** Proxy addresses whose `X-Forwarded-For` is believed (comma-separated IPs); empty: use the socket. */
   TRUSTED_PROXIES: ipList.default([]),
 

@@ -54,13 +54,13 @@ export function createKvStore(nc: NatsConnection, bucket: string, ttlMs: number)
     return kv;
   };
   return {
-    async take(key: string, rate: Rate, now: number) {
+    async take(key: string, rate: Rate, now: number, want = 1) {
       const store = await open();
       for (let attempt = 0; attempt < MAX_CAS_ATTEMPTS; attempt += 1) {
         const entry = await store.get(key);
         const live = entry && entry.operation === "PUT" ? entry : null;
         const at = attempt === 0 ? now : Date.now();
-        const { decision, next } = take(rate, live ? parse(live.value) : null, at);
+        const { decision, next } = take(rate, live ? parse(live.value) : null, at, want);
         if (!next) return decision;
         try {
           const data = encoder.encode(JSON.stringify(next));
