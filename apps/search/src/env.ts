@@ -6,8 +6,8 @@ export const searchEnvSchema = serviceEnv.extend({
   DATABASE_URL: serviceEnv.shape.DATABASE_URL.default(
     "postgres://portico_search:portico_search@127.0.0.1:5432/portico",
   ),
-  /** Minimum pg_trgm word similarity (0–1) for a misspelt query to still match a title. */
-  SEARCH_TYPO_THRESHOLD: z.coerce.number().min(0.1).max(1).default(0.45),
+  /** Minimum pg_trgm similarity (0–1) of a misspelt query word (or a transposition of it) to a known word. */
+  SEARCH_TYPO_THRESHOLD: z.coerce.number().min(0.1).max(1).default(0.3),
   /** Events the reindexer applies per transaction while it rebuilds the index aside. */
   SEARCH_REINDEX_BATCH: z.coerce.number().int().min(1).max(10_000).default(500),
 });

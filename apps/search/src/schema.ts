@@ -40,7 +40,6 @@ export function documentsTable(name: string) {
     (t) => [
       primaryKey({ name: `${name}_pkey`, columns: [t.namespace, t.type, t.id] }),
       index(`${name}_tsv_idx`).using("gin", t.tsv),
-      index(`${name}_title_trgm_idx`).using("gin", t.title.op("gin_trgm_ops")),
       index(`${name}_owner_idx`).on(t.namespace, t.ownerId),
     ],
   );
@@ -49,5 +48,14 @@ export type DocumentsTable = ReturnType<typeof documentsTable>;
 
 /** The live index that queries read. */
 export const documents = documentsTable("documents");
+
+/**
+ * Every word seen in a title, for typo correction: a misspelt query word is matched by trigram
+ * similarity against this small table, and its corrections are then searched with the GIN text index.
+ * Append-only (a word no document uses any more only yields a correction that matches nothing).
+ */
+export const words = searchSchema.table("words", { word: text().primaryKey() }, (t) => [
+  index("words_trgm_idx").using("gin", t.word.op("gin_trgm_ops")),
+]);
 
 export const processedEvents = processedEventsTable(searchSchema);

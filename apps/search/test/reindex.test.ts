@@ -94,7 +94,6 @@ describe("reindex", () => {
     expect(names.map((r) => r.name)).toEqual([
       "documents_owner_idx",
       "documents_pkey",
-      "documents_title_trgm_idx",
       "documents_tsv_idx",
     ]);
   });

@@ -71,6 +71,6 @@ export function find(
     types: opts.types ?? ["user", "payment"],
     limit: opts.limit ?? 20,
     ...(opts.cursor ? { after: opts.cursor } : {}),
-    typoThreshold: 0.45,
+    typoThreshold: 0.3,
   });
 }

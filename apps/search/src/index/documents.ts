@@ -7,7 +7,7 @@ import {
 } from "@portico/contracts";
 import { sql } from "drizzle-orm";
 import type { PgDatabase, PgQueryResultHKT } from "drizzle-orm/pg-core";
-import type { DocumentsTable } from "../schema.ts";
+import { type DocumentsTable, words } from "../schema.ts";
 
 type Db = PgDatabase<PgQueryResultHKT, Record<string, unknown>>;
 
@@ -111,4 +111,10 @@ export async function applyDocuments(
       },
       setWhere: sql`(excluded.version_rank, excluded.version_at) > (${table.versionRank}, ${table.versionAt})`,
     });
+  const titles = [...newest.values()].map((doc) => doc.title).join(" ");
+  await db.execute(sql`
+    insert into ${words} (word)
+    select distinct w from regexp_split_to_table(lower(${titles}), '[^[:alnum:]]+') w where length(w) >= 2
+    order by w
+    on conflict do nothing`);
 }

@@ -7,7 +7,7 @@ import { type DocumentsTable, documents, TEXT_CONFIG } from "../schema.ts";
 import { encodeCursor, type Position } from "./cursor.ts";
 import type { ParsedQuery } from "./parse.ts";
 import { MARK_END, MARK_START, renderSnippet } from "./snippet.ts";
-import { MIN_TYPO_WORD, typoMatch } from "./typos.ts";
+import { correct, MIN_TYPO_WORD, typoMatch } from "./typos.ts";
 
 type Db = PgDatabase<PostgresJsQueryResultHKT, Record<string, unknown>>;
 
@@ -48,7 +48,7 @@ function looseQuery(q: ParsedQuery): SQL {
 /** Sets the typo threshold for this transaction; returns the query words worth typo-matching (no stop words). */
 async function prepareTypos(tx: Db, q: ParsedQuery, threshold: number): Promise<string[]> {
   const [r] = await tx.execute<{ words: string | null }>(sql`
-    select set_config('pg_trgm.word_similarity_threshold', ${String(threshold)}, true),
+    select set_config('pg_trgm.similarity_threshold', ${String(threshold)}, true),
       (select string_agg(w, ' ') from unnest(string_to_array(${q.fuzzyWords.join(" ")}, ' ')) w
         where length(w) >= ${MIN_TYPO_WORD} and to_tsvector(${config}, w) <> ''::tsvector) as words`);
   return r?.words ? r.words.split(" ") : [];
@@ -62,7 +62,8 @@ export async function search(
   const table = req.table ?? documents;
   const q = req.query;
   const rows = await db.transaction(async (tx) => {
-    const typos = typoMatch(await prepareTypos(tx, q, req.typoThreshold), sql`d.title`);
+    const found = await correct(tx, await prepareTypos(tx, q, req.typoThreshold));
+    const typos = typoMatch(found, sql`d.tsv`, sql`d.title`, config);
     const loose = looseQuery(q);
     const exact = sql`websearch_to_tsquery(${config}, ${q.full})`;
     const negated =
