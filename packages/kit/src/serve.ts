@@ -11,6 +11,7 @@ import type { Identity, TokenVerifier } from "./auth.ts";
 import { decodeJson, encodeJson, type Reply } from "./codec.ts";
 import { contextFromHeaders, type RequestContext } from "./context.ts";
 import { fail, invalidInput, toErrorBody } from "./errors.ts";
+import { settleEvents } from "./events/wake.ts";
 import type { Logger } from "./log.ts";
 import { procedureSubject } from "./nats.ts";
 import { traceIdOf } from "./trace.ts";
@@ -128,7 +129,7 @@ export async function runProcedure(
       proc.access === "user" ? { ...base, user: await opts.verifyToken(request.authorization) } : base;
     const parsed = proc.input.safeParse(readInput());
     if (!parsed.success) throw invalidInput(parsed.error);
-    const result = await handler(parsed.data, ctx as UserHandlerContext);
+    const result = await handler(parsed.data, ctx as UserHandlerContext).finally(() => settleEvents(request));
     const output = proc.output.safeParse(result);
     if (!output.success) {
       log.error("handler output breaks its contract", { issues: output.error.issues });

@@ -4,7 +4,6 @@ export {
   enqueueEvent,
   NAMESPACE_HEADER,
   type OutboxTable,
-  outboxChannel,
   outboxTable,
 } from "./outbox.ts";
 export { claimEvent, type ProcessedEventsTable, processedEventsTable } from "./processed.ts";

@@ -1,7 +1,6 @@
 import type { EventContract } from "@portico/contracts";
 import { sql } from "drizzle-orm";
 import {
-  getTableConfig,
   index,
   integer,
   jsonb,
@@ -14,6 +13,7 @@ import {
 } from "drizzle-orm/pg-core";
 import type { z } from "zod";
 import type { RequestContext } from "../context.ts";
+import { noteEventsWritten } from "../events/wake.ts";
 
 /**
  * The outbox of a service: events written in the same transaction as the state change they
@@ -49,11 +49,6 @@ export function setOutboxNamespace(namespace: string): void {
   processNamespace = namespace;
 }
 
-/** The Postgres NOTIFY channel that wakes the relays of an outbox when a transaction adds events. */
-export function outboxChannel(outbox: OutboxTable): string {
-  return `portico_outbox_${getTableConfig(outbox).schema ?? "public"}`;
-}
-
 /**
  * Records an event in the outbox inside the caller's transaction; the payload is checked against
  * the event's contract first. Returns the event id.
@@ -78,7 +73,6 @@ export async function enqueueEvent<E extends EventContract>(
     payload: event.payload.parse(payload),
     headers,
   });
-  // Delivered at commit (and dropped on rollback), so relays wake exactly when the row becomes visible.
-  await tx.execute(sql`select pg_notify(${outboxChannel(outbox)}, '')`);
+  noteEventsWritten(ctx);
   return id;
 }

@@ -18,6 +18,7 @@ import { traceIdOf } from "../trace.ts";
 import { durableName, type EventConsumer } from "./consume.ts";
 import { EVENT_ID_HEADER } from "./headers.ts";
 import { deadLetterSubject, eventStreamName, eventSubject } from "./stream.ts";
+import { settleEvents } from "./wake.ts";
 
 export interface ConsumersOptions {
   js: JetStreamClient;
@@ -133,6 +134,7 @@ async function handle(opts: ConsumersOptions, consumer: EventConsumer, msg: JsMs
       await consumer.run(parsed.data, { id, tx, request, log, attempt, afterCommit: (fn) => after.push(fn) });
     });
   } catch (error) {
+    settleEvents(request);
     if (attempt >= opts.maxDeliver) {
       await deadLetter(opts, consumer, msg, id, error, log);
       return;
@@ -142,6 +144,7 @@ async function handle(opts: ConsumersOptions, consumer: EventConsumer, msg: JsMs
     msg.nak(delay);
     return;
   }
+  settleEvents(request);
   msg.ack();
   for (const fn of after) {
     try {

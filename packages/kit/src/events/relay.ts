@@ -2,10 +2,11 @@ import { and, asc, inArray, isNull, or, sql } from "drizzle-orm";
 import type { PgDatabase, PgQueryResultHKT } from "drizzle-orm/pg-core";
 import { type JetStreamClient, headers as natsHeaders } from "nats";
 import { encodeJson } from "../codec.ts";
-import { NAMESPACE_HEADER, type OutboxTable, outboxChannel } from "../db/outbox.ts";
+import { NAMESPACE_HEADER, type OutboxTable } from "../db/outbox.ts";
 import type { Logger } from "../log.ts";
 import { EVENT_ID_HEADER, EVENT_VERSION_HEADER } from "./headers.ts";
 import { eventSubject } from "./stream.ts";
+import { onEventsCommitted } from "./wake.ts";
 
 type Db = PgDatabase<PgQueryResultHKT, Record<string, unknown>>;
 
@@ -16,7 +17,7 @@ export interface RelayOptions {
   namespace: string;
   log: Logger;
   batchSize: number;
-  /** Idle re-check interval, for rows whose NOTIFY was missed (e.g. written while no relay ran). */
+  /** Idle re-check interval, for rows no wake-up announced (written by another process, or while no relay ran). */
   pollMs: number;
 }
 
@@ -27,22 +28,12 @@ export interface Relay {
   stop(): Promise<void>;
 }
 
-type Unlisten = { unlisten(): Promise<void> };
-type Listen = (channel: string, onNotify: () => void) => Promise<Unlisten>;
-
-/** The LISTEN function of the postgres.js client behind a drizzle database, when there is one. */
-function listenerOf(db: Db): Listen | undefined {
-  const client = (db as { $client?: { listen?: unknown } }).$client;
-  if (!client || typeof client.listen !== "function") return undefined;
-  const listen = client.listen as (channel: string, fn: () => void) => Promise<Unlisten>;
-  return (channel, onNotify) => listen.call(client, channel, onNotify);
-}
-
 /**
  * Publishes a service's outbox rows to JetStream and marks them published after the stream's ack.
  * Rows are claimed `FOR UPDATE SKIP LOCKED` in batches, so any number of instances relay safely; a
  * row published twice (crash after the ack, before the commit) is dropped by the stream's
- * de-duplication on `Nats-Msg-Id` = row id. Woken by NOTIFY at commit, and by a slow poll.
+ * de-duplication on `Nats-Msg-Id` = row id. Woken when work of this process that wrote events has
+ * finished (see wake.ts), and by a slow poll.
  */
 export function startRelay(opts: RelayOptions): Relay {
   const { db, table, js, namespace, log } = opts;
@@ -107,13 +98,7 @@ export function startRelay(opts: RelayOptions): Relay {
     return next;
   };
 
-  const listen = listenerOf(db);
-  const listening = listen
-    ? listen(outboxChannel(table), () => wake()).catch((error: unknown) => {
-        log.warn("outbox LISTEN failed; relying on polling", { error });
-        return undefined;
-      })
-    : Promise.resolve(undefined);
+  const unregister = onEventsCommitted(wake);
 
   const loop = (async () => {
     let failures = 0;
@@ -148,7 +133,7 @@ export function startRelay(opts: RelayOptions): Relay {
       stopped = true;
       wake();
       await loop;
-      await (await listening)?.unlisten().catch(() => undefined);
+      unregister();
     },
   };
 }
