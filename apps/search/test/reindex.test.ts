@@ -91,10 +91,6 @@ describe("reindex", () => {
     const names = await db.execute<{ name: string }>(
       "select indexname as name from pg_indexes where schemaname = 'search' and tablename = 'documents' order by 1",
     );
-    expect(names.map((r) => r.name)).toEqual([
-      "documents_owner_idx",
-      "documents_pkey",
-      "documents_tsv_idx",
-    ]);
+    expect(names.map((r) => r.name)).toEqual(["documents_owner_idx", "documents_pkey", "documents_tsv_idx"]);
   });
 });

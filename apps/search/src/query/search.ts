@@ -70,6 +70,17 @@ export async function search(
       q.negated.length > 0 ? sql`not (d.tsv @@ to_tsquery(${config}, ${q.negated.join(" | ")}))` : sql`true`;
     const typo = typos ? sql`(${typos.match} and ${negated})` : sql`false`;
     const typoScore = typos ? typos.score : sql`0`;
+    // Visibility as two branches: everyone's users, and the caller's payments found through the
+    // owner index (never by scanning other people's payments that happen to match).
+    const branches: SQL[] = [];
+    if (req.types.includes("user")) {
+      branches.push(sql`select * from ${table} where namespace = ${req.namespace} and type = 'user'`);
+    }
+    if (req.types.includes("payment")) {
+      branches.push(sql`select * from ${table} where namespace = ${req.namespace} and type = 'payment'
+        and owner_id = ${req.userId}::uuid`);
+    }
+    const visible = sql.join(branches, sql` union all `);
     const after = req.after
       ? sql`where h.score < ${req.after.score}::numeric or (h.score = ${req.after.score}::numeric
           and (h.type, h.id) > (${req.after.type}, ${req.after.id}::uuid))`
@@ -85,11 +96,8 @@ export async function search(
           + 0.4 * ${typoScore}
           + case when lower(d.title) = ${q.plain} then 0.5 else 0 end
         )::numeric, 6) as score
-        from ${table} d
-        where d.namespace = ${req.namespace}
-          and d.type = any(string_to_array(${req.types.join(",")}, ','))
-          and (d.type = 'user' or d.owner_id = ${req.userId}::uuid)
-          and (d.tsv @@ ${loose} or ${typo})
+        from (${visible}) d
+        where d.tsv @@ ${loose} or ${typo}
       ) h
       ${after}
       order by h.score desc, h.type asc, h.id asc
