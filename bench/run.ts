@@ -116,7 +116,7 @@ const results = await measure(scenarios);
 
 // Scale-out where the service is the bottleneck: sign-in spends its time verifying an argon2id hash.
 const signInLoad = (): LoadOptions => ({
-  url: gatewayUrl,
+  url: `${gatewayUrl}/trpc/users.signIn`,
   connections,
   seconds,
   script: "signin.lua",

@@ -12,7 +12,7 @@ export const paymentsEnvSchema = serviceEnv.extend({
   PAYMENTS_PROCESSOR: z.enum(["sandbox"]).default("sandbox"),
   /** Simulated processor round trip, so the service can be exercised realistically. */
   SANDBOX_LATENCY_MS: z.coerce.number().int().min(0).max(60_000).default(0),
-  /** How long idempotency keys are kept; API.md promises at least 24 h. */
+  /** How long idempotency keys are kept; the API promises at least 24 h. */
   IDEMPOTENCY_KEY_TTL_HOURS: z.coerce.number().int().min(24, "Must be at least 24").default(24),
   /** How often each instance deletes expired idempotency keys. */
   IDEMPOTENCY_CLEANUP_INTERVAL_MS: ms.default(60 * 60_000),

@@ -5,7 +5,7 @@ type Outcome =
   | { status: "succeeded" }
   | { status: "failed"; failureCode: "card_declined" | "insufficient_funds" };
 
-/** The sandbox's test tokens and what each one does (API.md). */
+/** The sandbox's test tokens and what each one does (the public API's sandbox tokens). */
 export const sandboxTokens: Record<string, Outcome> = {
   tok_visa: { status: "succeeded" },
   tok_mastercard: { status: "succeeded" },
