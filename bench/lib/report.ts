@@ -61,9 +61,9 @@ export function chart(scenarios: ScenarioResult[]): string {
     return [
       `<text x="${labelW - 8}" y="${y + 15}" text-anchor="end">${esc(s.name)}</text>`,
       `<rect x="${labelW}" y="${y}" width="${rpsW.toFixed(1)}" height="${barH}" fill="#3b82f6"/>`,
-      `<text x="${labelW + rpsW + 4}" y="${y + 15}">${fmt(s.rps)}</text>`,
+      `<text x="${(labelW + rpsW + 4).toFixed(1)}" y="${y + 15}">${fmt(s.rps)}</text>`,
       `<rect x="${x2}" y="${y}" width="${p99W.toFixed(1)}" height="${barH}" fill="#f97316"/>`,
-      `<text x="${x2 + p99W + 4}" y="${y + 15}">${fmt(s.p99, 1)} ms</text>`,
+      `<text x="${(x2 + p99W + 4).toFixed(1)}" y="${y + 15}">${fmt(s.p99, 1)} ms</text>`,
     ].join("");
   });
   const width = labelW + 2 * panelW + 160;
