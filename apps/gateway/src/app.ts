@@ -1,5 +1,5 @@
 import { type ServiceName, services } from "@portico/contracts";
-import { continueTrace, Header, traceIdOf } from "@portico/kit";
+import { Header, traceIdOf } from "@portico/kit";
 import { fetchRequestHandler } from "@trpc/server/adapters/fetch";
 import { Elysia } from "elysia";
 import { type GatewayContext, type GatewayDeps, requestIdFrom } from "./context.ts";
@@ -54,7 +54,12 @@ export function createGatewayApp(deps: GatewayDeps, readiness: Readiness) {
     })
     .all("/trpc/*", async ({ request: incoming, server }) => {
       const requestId = requestIdFrom(incoming.headers.get(Header.requestId));
-      const traceparent = continueTrace(incoming.headers.get(Header.traceparent));
+      const work = deps.telemetry.start(
+        `${incoming.method} ${new URL(incoming.url).pathname}`,
+        incoming.headers.get(Header.traceparent),
+        "server",
+      );
+      const { traceparent } = work;
       const log = deps.log.child({ requestId, traceId: traceIdOf(traceparent) });
       const header = incoming.headers.get(Header.authorization) ?? undefined;
       const ip = clientIp(
@@ -96,6 +101,9 @@ export function createGatewayApp(deps: GatewayDeps, readiness: Readiness) {
         },
       });
       response.headers.set(Header.requestId, requestId);
+      work.end({
+        attributes: { "http.response.status_code": response.status, "portico.request_id": requestId },
+      });
       return response;
     });
 }

@@ -1,4 +1,4 @@
-import type { Identity, Logger, RequestContext, TokenVerifier } from "@portico/kit";
+import type { Identity, Logger, RequestContext, Telemetry, TokenVerifier } from "@portico/kit";
 import type { NatsConnection } from "nats";
 import type { GatewayEnv } from "./env.ts";
 import type { CallStats } from "./observability/callStats.ts";
@@ -18,6 +18,8 @@ export interface GatewayDeps {
   stats: CallStats;
   /** Null when rate limiting is switched off. */
   limiter: RateLimiter | null;
+  /** Spans of incoming HTTP requests (exported only when an OTLP endpoint is configured). */
+  telemetry: Telemetry;
 }
 
 /** The tRPC context of one request. `identity` is set by the auth middleware on user procedures. */

@@ -1,5 +1,12 @@
 import { users } from "@portico/contracts";
-import { type Caller, createCaller, createJwksVerifier, type Logger, newRequestContext } from "@portico/kit";
+import {
+  type Caller,
+  createCaller,
+  createJwksVerifier,
+  createTelemetry,
+  type Logger,
+  newRequestContext,
+} from "@portico/kit";
 import type { NatsConnection } from "nats";
 import type { GatewayDeps } from "./context.ts";
 import type { GatewayEnv } from "./env.ts";
@@ -54,5 +61,6 @@ export function createGatewayDeps(
         metrics,
       })
     : null;
-  return { nc, caller, verifyToken, log, env, metrics, stats, limiter };
+  const telemetry = createTelemetry({ endpoint: env.OTEL_EXPORTER_OTLP_ENDPOINT, service: "gateway", log });
+  return { nc, caller, verifyToken, log, env, metrics, stats, limiter, telemetry };
 }

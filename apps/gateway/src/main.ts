@@ -18,7 +18,8 @@ runMain(async () => {
     }
   })();
 
-  const app = createGatewayApp(createGatewayDeps(nc, env, log), {
+  const deps = createGatewayDeps(nc, env, log);
+  const app = createGatewayApp(deps, {
     ready: () => connected && !stopping && !nc.isClosed(),
   }).listen({ port: env.PORT, hostname: env.HOST });
   log.info("ready", { port: app.server?.port, ms: Date.now() - startedAt, namespace: env.PORTICO_NAMESPACE });
@@ -29,5 +30,6 @@ runMain(async () => {
     stopping = true;
     await app.stop();
     await nc.drain();
+    await deps.telemetry.shutdown();
   }, log);
 });

@@ -35,6 +35,8 @@ export const commonEnv = z.object({
   REQUEST_TIMEOUT_MS: milliseconds.default(5000),
   JWT_ISSUER: z.string().default("portico"),
   JWT_AUDIENCE: z.string().default("portico-api"),
+  /** OTLP/HTTP collector base URL (e.g. http://127.0.0.1:4318); traces are exported only when set. */
+  OTEL_EXPORTER_OTLP_ENDPOINT: z.url().optional(),
   /** Events (see docs/events.md): how often an idle outbox relay looks for rows it was not woken for. */
   EVENTS_POLL_MS: milliseconds.default(1000),
   /** Outbox rows published per relay transaction. */

@@ -31,4 +31,5 @@ export { runProcedure, serveContract } from "./serve.ts";
 export type { RunningService, ServiceRuntime, ServiceSetup, StartServiceOptions } from "./service.ts";
 export { startService } from "./service.ts";
 export { exitOnSignal, runMain } from "./shutdown.ts";
+export { createTelemetry, type Telemetry, type TracedWork } from "./telemetry.ts";
 export { continueTrace, traceIdOf } from "./trace.ts";

@@ -9,11 +9,12 @@ import type { NatsConnection, Service, ServiceMsg } from "nats";
 import type { z } from "zod";
 import type { Identity, TokenVerifier } from "./auth.ts";
 import { decodeJson, encodeJson, type Reply } from "./codec.ts";
-import { contextFromHeaders, type RequestContext } from "./context.ts";
+import { contextFromHeaders, Header, type RequestContext } from "./context.ts";
 import { fail, invalidInput, toErrorBody } from "./errors.ts";
 import { settleEvents } from "./events/wake.ts";
 import type { Logger } from "./log.ts";
 import { procedureSubject } from "./nats.ts";
+import type { Telemetry } from "./telemetry.ts";
 import { traceIdOf } from "./trace.ts";
 
 /** What a handler knows about the request it serves. */
@@ -54,6 +55,8 @@ export interface ServeOptions<C extends ServiceContract> {
   log: Logger;
   version: string;
   defaultTimeoutMs: number;
+  /** Spans for each request; continues the trace only, when no exporter is configured. */
+  telemetry?: Telemetry;
 }
 
 /**
@@ -94,13 +97,20 @@ async function answer<C extends ServiceContract>(
   opts: ServeOptions<C>,
 ): Promise<void> {
   const receivedAt = Date.now();
+  const work = opts.telemetry?.start(
+    `${proc.service}.${proc.name}`,
+    msg.headers?.get(Header.traceparent),
+    "server",
+  );
   const request: RequestContext = {
     ...contextFromHeaders(msg.headers, receivedAt, opts.defaultTimeoutMs),
+    ...(work ? { traceparent: work.traceparent } : {}),
     // Outbox rows written by the handler record which Portico system they belong to.
     namespace: opts.namespace,
   };
   const reply = await runProcedure(proc, handler, () => decodeJson(msg.data), request, opts);
   respond(msg, reply);
+  work?.end(reply.ok ? {} : { error: reply.error.code });
 }
 
 /**

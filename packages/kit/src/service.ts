@@ -14,6 +14,7 @@ import { ensureEventStream } from "./events/stream.ts";
 import { createLogger, type Logger } from "./log.ts";
 import { connectNats } from "./nats.ts";
 import { type Handlers, serveContract } from "./serve.ts";
+import { createTelemetry } from "./telemetry.ts";
 
 /** What a service's set-up code gets to build its handlers with. */
 export interface ServiceRuntime {
@@ -87,7 +88,13 @@ export async function startService<C extends ServiceContract>(
       fetchJwks: () =>
         runtime.caller.call(users.procedures.jwks, undefined, newRequestContext(env.REQUEST_TIMEOUT_MS)),
     });
+  const telemetry = createTelemetry({
+    endpoint: env.OTEL_EXPORTER_OTLP_ENDPOINT,
+    service: contract.name,
+    log,
+  });
   const service = await serveContract({
+    telemetry,
     nc,
     namespace: env.PORTICO_NAMESPACE,
     contract,
@@ -111,6 +118,7 @@ export async function startService<C extends ServiceContract>(
         await relay?.stop();
         await nc.drain();
         for (const fn of cleanups.reverse()) await fn();
+        await telemetry.shutdown();
       })();
       return stopped;
     },
