@@ -5,6 +5,7 @@ import { Elysia } from "elysia";
 import { type GatewayContext, type GatewayDeps, requestIdFrom } from "./context.ts";
 import { clientIp } from "./http/clientIp.ts";
 import { guardRequest } from "./http/guard.ts";
+import { serveWebApp } from "./http/webApp.ts";
 import { appRouter } from "./router/index.ts";
 import { systemHealth } from "./router/system.ts";
 import { renderStatusPage } from "./status/page.ts";
@@ -32,78 +33,83 @@ async function statusPage(deps: GatewayDeps): Promise<string> {
   });
 }
 
-/** Builds the gateway's HTTP app: probes, metrics, the status page and the tRPC API at `/trpc`. */
+/** Builds the gateway's HTTP app: probes, metrics, the status page, the web app at `/app/` and the tRPC API at `/trpc`. */
 export function createGatewayApp(deps: GatewayDeps, readiness: Readiness) {
   const { env } = deps;
-  return new Elysia()
-    .get("/healthz", () => "ok")
-    .get("/readyz", ({ set }) => {
-      if (readiness.ready()) return "ready";
-      set.status = 503;
-      return "not ready";
-    })
-    .get("/metrics", async () => {
-      const body = await deps.metrics.registry.metrics();
-      return new Response(body, { headers: { "content-type": deps.metrics.registry.contentType } });
-    })
-    .get("/status", async () => {
-      const html = await statusPage(deps);
-      return new Response(html, {
-        headers: { "content-type": "text/html; charset=utf-8", "cache-control": "no-store" },
-      });
-    })
-    .all("/trpc/*", async ({ request: incoming, server }) => {
-      const requestId = requestIdFrom(incoming.headers.get(Header.requestId));
-      const work = deps.telemetry.start(
-        `${incoming.method} ${new URL(incoming.url).pathname}`,
-        incoming.headers.get(Header.traceparent),
-        "server",
-      );
-      const { traceparent } = work;
-      const log = deps.log.child({ requestId, traceId: traceIdOf(traceparent) });
-      const header = incoming.headers.get(Header.authorization) ?? undefined;
-      const ip = clientIp(
-        server?.requestIP(incoming)?.address,
-        incoming.headers.get("x-forwarded-for"),
-        env.TRUSTED_PROXIES,
-      );
-      const guarded = await guardRequest(incoming, {
-        maxBodyBytes: env.MAX_BODY_BYTES,
-        maxJsonDepth: env.MAX_JSON_DEPTH,
-      });
-      if (guarded.reason) deps.metrics.guardRejections.inc({ reason: guarded.reason });
-      const response = await fetchRequestHandler({
-        endpoint: "/trpc",
-        req: guarded.request,
-        router: appRouter,
-        maxBatchSize: env.MAX_BATCH_SIZE,
-        createContext: ({ info, resHeaders }): GatewayContext => {
-          // Refusing here fails every call of a batch before its input is parsed.
-          if (guarded.error) throw guarded.error;
-          // Subscriptions over SSE (EventSource) cannot send headers: their token arrives as a connection param.
-          const authorization = header ?? info.connectionParams?.authorization;
-          return {
-            deps,
-            log,
-            clientIp: ip,
-            resHeaders,
-            request: {
-              requestId,
-              traceparent,
-              deadline: Date.now() + env.REQUEST_TIMEOUT_MS,
-              ...(authorization ? { authorization } : {}),
-            },
-          };
-        },
-        onError: ({ error, path }) => {
-          if (error.code === "INTERNAL_SERVER_ERROR")
-            log.error("procedure failed", { path, error: error.cause ?? error });
-        },
-      });
-      response.headers.set(Header.requestId, requestId);
-      work.end({
-        attributes: { "http.response.status_code": response.status, "portico.request_id": requestId },
-      });
-      return response;
-    });
+  return (
+    new Elysia()
+      .get("/healthz", () => "ok")
+      .get("/readyz", ({ set }) => {
+        if (readiness.ready()) return "ready";
+        set.status = 503;
+        return "not ready";
+      })
+      .get("/metrics", async () => {
+        const body = await deps.metrics.registry.metrics();
+        return new Response(body, { headers: { "content-type": deps.metrics.registry.contentType } });
+      })
+      .get("/status", async () => {
+        const html = await statusPage(deps);
+        return new Response(html, {
+          headers: { "content-type": "text/html; charset=utf-8", "cache-control": "no-store" },
+        });
+      })
+      // The example web app (apps/web), same origin as the API so it needs no CORS.
+      .get("/app", () => serveWebApp(env.WEB_DIR, ""))
+      .get("/app/*", ({ params }) => serveWebApp(env.WEB_DIR, params["*"]))
+      .all("/trpc/*", async ({ request: incoming, server }) => {
+        const requestId = requestIdFrom(incoming.headers.get(Header.requestId));
+        const work = deps.telemetry.start(
+          `${incoming.method} ${new URL(incoming.url).pathname}`,
+          incoming.headers.get(Header.traceparent),
+          "server",
+        );
+        const { traceparent } = work;
+        const log = deps.log.child({ requestId, traceId: traceIdOf(traceparent) });
+        const header = incoming.headers.get(Header.authorization) ?? undefined;
+        const ip = clientIp(
+          server?.requestIP(incoming)?.address,
+          incoming.headers.get("x-forwarded-for"),
+          env.TRUSTED_PROXIES,
+        );
+        const guarded = await guardRequest(incoming, {
+          maxBodyBytes: env.MAX_BODY_BYTES,
+          maxJsonDepth: env.MAX_JSON_DEPTH,
+        });
+        if (guarded.reason) deps.metrics.guardRejections.inc({ reason: guarded.reason });
+        const response = await fetchRequestHandler({
+          endpoint: "/trpc",
+          req: guarded.request,
+          router: appRouter,
+          maxBatchSize: env.MAX_BATCH_SIZE,
+          createContext: ({ info, resHeaders }): GatewayContext => {
+            // Refusing here fails every call of a batch before its input is parsed.
+            if (guarded.error) throw guarded.error;
+            // Subscriptions over SSE (EventSource) cannot send headers: their token arrives as a connection param.
+            const authorization = header ?? info.connectionParams?.authorization;
+            return {
+              deps,
+              log,
+              clientIp: ip,
+              resHeaders,
+              request: {
+                requestId,
+                traceparent,
+                deadline: Date.now() + env.REQUEST_TIMEOUT_MS,
+                ...(authorization ? { authorization } : {}),
+              },
+            };
+          },
+          onError: ({ error, path }) => {
+            if (error.code === "INTERNAL_SERVER_ERROR")
+              log.error("procedure failed", { path, error: error.cause ?? error });
+          },
+        });
+        response.headers.set(Header.requestId, requestId);
+        work.end({
+          attributes: { "http.response.status_code": response.status, "portico.request_id": requestId },
+        });
+        return response;
+      })
+  );
 }

@@ -1,5 +1,6 @@
 import { commonEnv, loadEnv } from "@portico/kit";
 import { z } from "zod";
+import { defaultWebDir } from "./http/webApp.ts";
 
 const ms = z.coerce.number().int().positive();
 const count = z.coerce.number().int().positive();
@@ -84,6 +85,8 @@ export const gatewayEnvSchema = commonEnv.extend({
 
   /** Seconds between the status page's own refreshes. */
   STATUS_REFRESH_SECONDS: count.default(5),
+  /** Directory of the built example web app served at `/app/` (`bun run web:build`). */
+  WEB_DIR: z.string().min(1).default(defaultWebDir),
   /** Bench knob only: skip the gateway's token check (the owning service still verifies every token). */
   GATEWAY_AUTH: flag.default(true),
 });

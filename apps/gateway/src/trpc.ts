@@ -18,6 +18,9 @@ const t = initTRPC.context<GatewayContext>().create({
         path: shape.data.path ?? null,
         requestId: ctx?.request.requestId ?? null,
         zodError: validation,
+        // The Retry-After header's value, for clients that cannot read response headers (tRPC clients).
+        retryAfterSeconds:
+          shape.data.code === "TOO_MANY_REQUESTS" ? Number(ctx?.resHeaders.get("Retry-After")) || null : null,
       },
     };
   },

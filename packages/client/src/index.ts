@@ -8,6 +8,7 @@ import {
   TRPCClientError,
 } from "@trpc/client";
 import type { inferRouterInputs, inferRouterOutputs } from "@trpc/server";
+import { refreshOnUnauthorizedLink } from "./refreshLink.ts";
 
 export type { AppRouter };
 /** Input types of every procedure: `RouterInputs["users"]["signUp"]`. */
@@ -30,6 +31,11 @@ export interface PorticoClientOptions {
    * pass a ponyfill such as the `eventsource` package's `EventSource`.
    */
   EventSource?: typeof globalThis.EventSource;
+  /**
+   * Called when a query or mutation is refused with `UNAUTHORIZED` (e.g. the access token expired):
+   * obtain a new token (typically `users.refresh`) and resolve true to have the call retried once.
+   */
+  refreshSession?: () => Promise<boolean>;
 }
 
 /**
@@ -44,6 +50,7 @@ export function createPorticoClient(opts: PorticoClientOptions): PorticoClient {
   };
   return createTRPCClient<AppRouter>({
     links: [
+      ...(opts.refreshSession ? [refreshOnUnauthorizedLink<AppRouter>(opts.refreshSession)] : []),
       splitLink({
         condition: (op) => op.type === "subscription",
         true: httpSubscriptionLink({
@@ -66,4 +73,6 @@ export function isPorticoError(error: unknown, code: string): error is PorticoCl
   return error instanceof TRPCClientError && (error.data as { code?: unknown } | undefined)?.code === code;
 }
 
+export { errorCodeOf, fieldErrorsOf, retryAfterOf } from "./errors.ts";
+export { refreshOnUnauthorizedLink } from "./refreshLink.ts";
 export { TRPCClientError };
