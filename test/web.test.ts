@@ -142,7 +142,32 @@ describe.skipIf(!haveChromium)("web app", () => {
     await row.getByRole("button", { name: "Refund" }).click();
     await row.getByRole("button", { name: "Refund" }).waitFor({ state: "detached" });
     expect(await row.locator("td:nth-child(4)").textContent()).toBe("12.50 USD");
+    // The refund receipt arrives live too (welcome, 2 charge receipts, 1 failure, 1 refund).
+    await waitForText('[data-testid="unread-count"]', (t) => t === "5");
+    await page.locator(".bell").click();
     await shot("history.png");
+    await page.locator(".bell").click();
+  }, 20_000);
+
+  test("history pages through older payments", async () => {
+    const api = await apiAsUser();
+    for (const amount of [101, 102, 103])
+      await api.payments.charge.mutate({
+        amount,
+        currency: "EUR",
+        source: "tok_visa",
+        idempotencyKey: crypto.randomUUID(),
+      });
+    await screen("Pay");
+    await screen("History"); // reopened: loads the first page again
+    await waitForText("tbody tr td:nth-child(2)", (t) => t === "1.03 EUR");
+    expect(await page.locator("tbody tr").count()).toBe(5);
+    await page.getByRole("button", { name: "Older" }).click();
+    await waitForText("tbody tr td:nth-child(2)", (t) => t === "12.50 USD");
+    expect(await page.locator("tbody tr").count()).toBe(1);
+    expect(await page.getByRole("button", { name: "Older" }).isDisabled()).toBe(true);
+    await page.getByRole("button", { name: "Newer" }).click();
+    await waitForText("tbody tr td:nth-child(2)", (t) => t === "1.03 EUR");
   }, 20_000);
 
   test("search finds the user by a prefix of their name", async () => {
@@ -181,7 +206,7 @@ describe.skipIf(!haveChromium)("web app", () => {
     await page.getByRole("button", { name: "Refresh" }).click();
     expect(await waitForText('[data-testid="degraded"]', (t) => t.length > 0)).toContain("notifications");
     expect(await text('[data-testid="overview-unread"]')).toBe("unavailable");
-    expect(await text('[data-testid="overview-payments"]')).toContain("12.50 USD");
+    expect(await text('[data-testid="overview-payments"]')).toContain("1.03 EUR succeeded");
     await shot("dashboard-degraded.png");
     // Payments still work from the browser.
     await screen("Pay");
