@@ -146,7 +146,8 @@ describe.skipIf(!haveChromium)("web app", () => {
     await waitForText('[data-testid="unread-count"]', (t) => t === "5");
     await page.locator(".bell").click();
     await shot("history.png");
-    await page.locator(".bell").click();
+    await page.keyboard.press("Escape");
+    await page.locator("#notification-panel").waitFor({ state: "detached" });
   }, 20_000);
 
   test("history pages through older payments", async () => {
@@ -196,6 +197,19 @@ describe.skipIf(!haveChromium)("web app", () => {
     await page.getByRole("button", { name: "Save profile" }).click();
     await waitForText('[data-testid="signed-in-as"]', (t) => t === `${name} Jr`);
     await shot("profile.png");
+  }, 20_000);
+
+  test("sign out, then sign in again with the keyboard", async () => {
+    await page.getByRole("button", { name: "Sign out" }).click();
+    await page.getByRole("button", { name: "I already have an account" }).click();
+    await page.getByLabel("Email").fill(email);
+    await page.getByLabel("Password").fill("wrong password!");
+    await page.getByLabel("Password").press("Enter");
+    expect(await waitForText('[role="alert"]', (t) => t.length > 0)).toBeTruthy();
+    await page.getByLabel("Password").fill(password);
+    await page.getByLabel("Password").press("Enter");
+    await waitForText('[data-testid="signed-in-as"]', (t) => t === `${name} Jr`);
+    await waitForText('[data-testid="unread-count"]', (t) => /^\d+$/.test(t));
   }, 20_000);
 
   test("with notifications stopped, the dashboard shows it degraded and the rest works", async () => {

@@ -43,6 +43,14 @@ export function NotificationBell({ onNotification }: { onNotification: (n: Notif
     return () => subscription.unsubscribe();
   }, [reload, onNotification]);
 
+  // Escape closes the panel, wherever the focus is.
+  useEffect(() => {
+    if (!open) return;
+    const onKey = (event: KeyboardEvent) => event.key === "Escape" && setOpen(false);
+    document.addEventListener("keydown", onKey);
+    return () => document.removeEventListener("keydown", onKey);
+  }, [open]);
+
   async function markAllRead() {
     await api.notifications.markRead.mutate({ all: true }).catch((e) => setError(describeError(e).message));
     await reload();
