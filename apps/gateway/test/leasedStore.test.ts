@@ -47,10 +47,10 @@ describe("leased rate-limit tokens", () => {
 
   test("unspent leased tokens expire", async () => {
     const { store } = countingShared();
-    const leased = createLeasedStore(store, { fraction: 0.5, leaseMs: 1 });
+    const leased = createLeasedStore(store, { fraction: 0.5, leaseMs: 50 });
     const small = { limit: 4, windowMs: 600_000 };
     expect((await leased.take("k", small, Date.now())).allowed).toBe(true); // leases 2, spends 1
-    await Bun.sleep(5);
+    await Bun.sleep(80);
     // The leftover token expired unspent; the shared bucket has the other 2.
     const rest = await Promise.all([1, 2, 3].map(() => leased.take("k", small, Date.now())));
     expect(rest.filter((d) => d.allowed).length).toBe(2);

@@ -69,6 +69,9 @@ export function createLeasedStore(shared: BucketStore, opts: LeaseOptions, maxKe
         if (lease) leases.delete(key);
         const decision = await acquire(key, rate, batch);
         if (!decision.allowed) return decision;
+        // Whoever waited for this acquisition spends from it even if a stall outlasted the lease.
+        const fresh = leases.get(key);
+        if (fresh && fresh.tokens >= 1) return spend(fresh);
       }
     },
   };
