@@ -1,7 +1,11 @@
 import { describe, expect, test } from "bun:test";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { loadGatewayEnv } from "../src/env.ts";
 import { clientIp } from "../src/http/clientIp.ts";
 import { jsonDepth } from "../src/http/guard.ts";
+import { serveWebApp } from "../src/http/webApp.ts";
 import { quantile } from "../src/observability/callStats.ts";
 import { take } from "../src/ratelimit/bucket.ts";
 import { kvKey } from "../src/ratelimit/kvStore.ts";
@@ -58,5 +62,19 @@ describe("config", () => {
     expect(quantile(values, 0.5)).toBe(50);
     expect(quantile(values, 0.99)).toBe(99);
     expect(quantile([], 0.5)).toBeNull();
+  });
+});
+
+describe("web app files", () => {
+  test("serves files inside its folder only, and never fails on a malformed path", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "portico-web-"));
+    writeFileSync(join(dir, "index.html"), "<!doctype html><title>app</title>");
+    writeFileSync(join(dir, "app.js"), "console.log(1)");
+    expect((await serveWebApp(dir, "app.js")).status).toBe(200);
+    expect(await (await serveWebApp(dir, "payments")).text()).toContain("<title>app</title>");
+    expect((await serveWebApp(dir, "../../etc/passwd")).status).toBe(404);
+    expect((await serveWebApp(dir, "..%2f..%2fetc%2fpasswd")).status).toBe(404);
+    expect((await serveWebApp(dir, "%E0%A4%A")).status).toBe(404);
+    expect((await serveWebApp(dir, "missing.css")).status).toBe(404);
   });
 });

@@ -15,7 +15,13 @@ const notBuilt = () =>
  */
 export async function serveWebApp(dir: string, rest: string): Promise<Response> {
   const root = resolve(dir);
-  const wanted = resolve(root, decodeURIComponent(rest || "index.html"));
+  let path: string;
+  try {
+    path = decodeURIComponent(rest || "index.html");
+  } catch {
+    return new Response("Not found", { status: 404 });
+  }
+  const wanted = resolve(root, path);
   if (wanted !== root && !wanted.startsWith(root + sep)) return new Response("Not found", { status: 404 });
   const file = Bun.file(wanted);
   if (wanted !== root && (await file.exists())) {
