@@ -1,4 +1,5 @@
 import { join } from "node:path";
+import { deleteJetStreamState } from "../../test/support/stack.ts";
 
 /**
  * Time from launching `bun run start` (the supervisor and every process) until the gateway's
@@ -35,5 +36,6 @@ export async function measureColdStart(namespace: string, port: number, services
   } finally {
     proc.kill("SIGTERM");
     await proc.exited;
+    await deleteJetStreamState(namespace);
   }
 }

@@ -104,20 +104,24 @@ export class Stack implements AsyncDisposable {
   async [Symbol.asyncDispose](): Promise<void> {
     const all = [...[...this.instances.values()].flat(), ...this.gateways.map((g) => g.process)];
     await Promise.all(all.map((p) => p.stop()));
-    await deleteEventStream(this.namespace);
+    await deleteJetStreamState(this.namespace);
   }
 }
 
 /** A unique email for a test user. */
 export const uniqueEmail = (label = "user") => `${label}.${crypto.randomUUID().slice(0, 8)}@example.test`;
 
-/** Removes a finished stack's JetStream stream (events and dead letters), if its services made one. */
-async function deleteEventStream(namespace: string): Promise<void> {
+/**
+ * Removes what a finished stack left in JetStream: its event stream (events and dead letters) and
+ * its gateways' rate-limit bucket, so test runs do not pile up streams on the shared server.
+ */
+export async function deleteJetStreamState(namespace: string): Promise<void> {
   const nc = await connect({ servers: natsUrl }).catch(() => undefined);
   if (!nc) return;
   try {
     const jsm = await nc.jetstreamManager();
     await jsm.streams.delete(eventStreamName(namespace)).catch(() => undefined);
+    await jsm.streams.delete(`KV_ratelimit_${namespace}`).catch(() => undefined);
   } finally {
     await nc.close();
   }
