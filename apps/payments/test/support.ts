@@ -15,6 +15,7 @@ import { count, eq, sql } from "drizzle-orm";
 import type { NatsConnection } from "nats";
 import type { z } from "zod";
 import { natsUrl, serviceDatabaseUrl, uniqueNamespace } from "../../../test/support/env.ts";
+import { deleteJetStreamState } from "../../../test/support/stack.ts";
 import type { PaymentsDb } from "../src/db.ts";
 import { loadPaymentsEnv } from "../src/env.ts";
 import { checkLedger, type Violation } from "../src/invariants.ts";
@@ -123,6 +124,7 @@ export class PaymentsFixture implements AsyncDisposable {
     await Promise.all(this.instances.map((i) => i.stop()));
     await this.nc.close();
     await this.closeDb();
+    await deleteJetStreamState(this.namespace);
   }
 }
 

@@ -11,7 +11,7 @@ import {
 import { createDatabase } from "@portico/kit/db";
 import { eq } from "drizzle-orm";
 import { serviceDatabaseUrl, uniqueNamespace } from "../../../test/support/env.ts";
-import { uniqueEmail } from "../../../test/support/stack.ts";
+import { deleteJetStreamState, uniqueEmail } from "../../../test/support/stack.ts";
 import { loadUsersEnv } from "../src/env.ts";
 import * as schema from "../src/schema.ts";
 import { startUsersService } from "../src/service.ts";
@@ -42,6 +42,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await service?.stop();
+  await deleteJetStreamState(env.PORTICO_NAMESPACE);
 });
 
 describe("sessions", () => {
