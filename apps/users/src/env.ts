@@ -13,6 +13,10 @@ export const usersEnvSchema = serviceEnv.extend({
   /** argon2id memory cost in KiB and passes (OWASP's recommended minimum by default). */
   PASSWORD_MEMORY_KIB: z.coerce.number().int().min(1024).default(19_456),
   PASSWORD_TIME_COST: z.coerce.number().int().min(1).max(10).default(2),
+  /** A JSON file of private signing keys (first one signs); unset: keys live in the users schema. */
+  JWT_SIGNING_KEYS_FILE: z.string().optional(),
+  /** How often each instance reloads the signing keys (rotations reach every instance within it). */
+  SIGNING_KEYS_RELOAD_MS: z.coerce.number().int().positive().default(60_000),
 });
 export type UsersEnv = z.output<typeof usersEnvSchema>;
 

@@ -2,9 +2,9 @@
 // Tokens signed with the old key stay valid until they expire; every instance signs with the new key within a minute.
 import { createLogger, runMain } from "@portico/kit";
 import { createDatabase } from "@portico/kit/db";
+import { rotateSigningKey } from "./databaseKeys.ts";
 import { loadUsersEnv } from "./env.ts";
 import * as schema from "./schema.ts";
-import { rotateSigningKey } from "./signingKeys.ts";
 
 runMain(async () => {
   const env = loadUsersEnv();

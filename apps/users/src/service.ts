@@ -9,7 +9,9 @@ import {
 } from "@portico/kit";
 import { createDatabase } from "@portico/kit/db";
 import pkg from "../package.json" with { type: "json" };
+import { databaseKeySource } from "./databaseKeys.ts";
 import type { UsersEnv } from "./env.ts";
+import { fileKeySource } from "./fileKeys.ts";
 import { createHandlers } from "./handlers/index.ts";
 import { createPasswords } from "./passwords.ts";
 import * as schema from "./schema.ts";
@@ -35,7 +37,10 @@ export async function createUsersCore(
 ): Promise<UsersCore> {
   const database = createDatabase(env.DATABASE_URL, schema, { max: env.DATABASE_POOL_MAX, appName: "users" });
   const keys = await createSigningKeys({
-    db: database.db,
+    source: env.JWT_SIGNING_KEYS_FILE
+      ? fileKeySource(env.JWT_SIGNING_KEYS_FILE)
+      : databaseKeySource(database.db, env.ACCESS_TOKEN_TTL_SECONDS),
+    reloadMs: env.SIGNING_KEYS_RELOAD_MS,
     log,
     issuer: env.JWT_ISSUER,
     audience: env.JWT_AUDIENCE,

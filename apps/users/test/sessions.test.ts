@@ -12,10 +12,10 @@ import { createDatabase } from "@portico/kit/db";
 import { eq } from "drizzle-orm";
 import { serviceDatabaseUrl, uniqueNamespace } from "../../../test/support/env.ts";
 import { deleteJetStreamState, uniqueEmail } from "../../../test/support/stack.ts";
+import { rotateSigningKey } from "../src/databaseKeys.ts";
 import { loadUsersEnv } from "../src/env.ts";
 import * as schema from "../src/schema.ts";
 import { startUsersService } from "../src/service.ts";
-import { rotateSigningKey } from "../src/signingKeys.ts";
 
 // The users service in-process over real NATS and Postgres: session rules that need concurrency or key rotation.
 const env = loadUsersEnv({

@@ -53,12 +53,14 @@ export function createJwksVerifier(opts: VerifierOptions): TokenVerifier {
   const cacheSize = opts.cacheSize ?? 10_000;
   let keySet: ReturnType<typeof createLocalJWKSet> | undefined;
   let fetchedAt = 0;
+  let attemptedAt = 0;
   let inflight: Promise<void> | undefined;
   // A signature check costs far more than a map lookup; a token verified once stays valid until
   // its expiry unless its key leaves the published set.
   const verified = new Map<string, Verified>();
 
   const refresh = () => {
+    if (!inflight) attemptedAt = Date.now();
     inflight ??= opts
       .fetchJwks()
       .then((jwks) => {
@@ -113,6 +115,13 @@ export function createJwksVerifier(opts: VerifierOptions): TokenVerifier {
 
   return async (authorization) => {
     const token = bearerToken(authorization);
+    // Stale keys are refreshed before a remembered token is trusted, so a withdrawn key's tokens
+    // stop working within the refresh interval even while they keep hitting the cache.
+    // A failing refresh is retried at most once per cooldown, keeping the known keys meanwhile.
+    const now = Date.now();
+    if (keySet && now - fetchedAt > refreshMs && now - attemptedAt > cooldownMs) {
+      await refresh().catch((error: unknown) => opts.log.warn("could not refresh signing keys", { error }));
+    }
     const known = verified.get(token);
     if (known) {
       if (known.expiresAt > Date.now()) return known.identity;
