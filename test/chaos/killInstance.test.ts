@@ -1,0 +1,86 @@
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import postgres from "postgres";
+import { adminUrl } from "../support/env.ts";
+import { errorCode } from "../support/errors.ts";
+import { Stack, uniqueEmail } from "../support/stack.ts";
+
+// Chaos: `kill -9` one of two payments instances while charges are in flight. Calls that were with
+// the dead instance time out as SERVICE_UNAVAILABLE; a client retrying with the same idempotency key
+// then succeeds on the survivor, and no key is ever charged twice.
+let stack: Stack;
+const sql = postgres(adminUrl, { max: 1, onnotice: () => undefined });
+
+beforeAll(async () => {
+  // A short idempotency lease: a key the dead instance held is taken over after a second, not 30.
+  stack = await Stack.start({
+    services: ["users", "payments"],
+    env: { REQUEST_TIMEOUT_MS: "1500", IDEMPOTENCY_LEASE_MS: "1000" },
+  });
+  await stack.startService("payments");
+}, 60_000);
+
+afterAll(async () => {
+  await sql.end();
+  await stack?.[Symbol.asyncDispose]();
+}, 30_000);
+
+describe("chaos: an instance dies under load", () => {
+  test("kill -9 one of two payments instances: every charge lands exactly once", async () => {
+    const session = await stack
+      .client()
+      .users.signUp.mutate({ email: uniqueEmail("chaos"), password: "password123", name: "C" });
+    const api = stack.client(() => session.accessToken);
+    const keys = Array.from({ length: 120 }, () => crypto.randomUUID());
+    const outcomes = { first: 0, retried: 0, unexpected: [] as string[] };
+
+    // A client that retries failed charges with the same key for up to 20 s (the breaker may open
+    // for a few seconds while the dead instance's calls time out).
+    const charge = async (key: string) => {
+      const giveUpAt = Date.now() + 20_000;
+      for (let attempt = 0; Date.now() < giveUpAt; attempt++) {
+        const code = await errorCode(
+          api.payments.charge.mutate({
+            amount: 100,
+            currency: "USD",
+            source: "tok_visa",
+            idempotencyKey: key,
+          }),
+        );
+        if (code === "ok") {
+          if (attempt === 0) outcomes.first++;
+          else outcomes.retried++;
+          return;
+        }
+        // The dead instance's calls time out; its keys answer CONFLICT (in progress) until their
+        // lease lapses and the survivor takes them over.
+        if (code !== "SERVICE_UNAVAILABLE" && code !== "CONFLICT") outcomes.unexpected.push(code);
+        await Bun.sleep(250);
+      }
+      outcomes.unexpected.push(`gave up on ${key}`);
+    };
+
+    const victim = stack.instances.get("payments")?.[0];
+    let next = 0;
+    const workers = Array.from({ length: 8 }, async () => {
+      while (next < keys.length) {
+        const key = keys[next++];
+        if (key) await charge(key);
+      }
+    });
+    await Bun.sleep(300);
+    await victim?.kill();
+    await Promise.all(workers);
+
+    console.log(
+      `chaos: kill -9 one of two payments instances: ${outcomes.first} charged first time, ${outcomes.retried} after a retry, ${outcomes.unexpected.length} unexpected`,
+    );
+    expect(outcomes.unexpected).toEqual([]);
+    expect(outcomes.first + outcomes.retried).toBe(keys.length);
+    const [row] = await sql<{ payments: number; keys: number }[]>`
+      select count(*)::int as payments, count(distinct k.key)::int as keys
+      from payments.payments p join payments.idempotency_keys k on k.id = p.idempotency_key_id
+      where p.user_id = ${session.user.id}`;
+    expect(row).toEqual({ payments: keys.length, keys: keys.length });
+    expect(await errorCode(api.payments.list.query({ limit: 1 }))).toBe("ok");
+  }, 60_000);
+});
