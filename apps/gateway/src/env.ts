@@ -71,7 +71,7 @@ export const gatewayEnvSchema = commonEnv.extend({
   BREAKER_FAILURE_THRESHOLD: count.default(5),
   BREAKER_WINDOW_MS: ms.default(10_000),
   /** How long an open breaker fails fast before letting a half-open probe through. */
-  BREAKER_OPEN_MS: ms.default(5000),
+  BREAKER_OPEN_MS: ms.default(1000),
   /** Most calls in flight per service; more fail fast with SERVICE_UNAVAILABLE. */
   BULKHEAD_MAX_INFLIGHT: count.default(100),
   /** Extra attempts of a failed query (never a mutation), with jittered backoff inside the deadline. */
