@@ -52,6 +52,8 @@ export const commonEnv = z.object({
   EVENTS_DUPLICATE_WINDOW_MS: milliseconds.default(120_000),
   /** How long the stream keeps events (default 7 days). */
   EVENTS_MAX_AGE_MS: milliseconds.default(7 * 24 * 3600 * 1000),
+  /** Replicas of the event stream on a NATS cluster (3 survives the loss of one node). */
+  EVENTS_REPLICAS: z.coerce.number().int().min(1).max(5).default(1),
 });
 export type CommonEnv = z.output<typeof commonEnv>;
 

@@ -141,6 +141,7 @@ async function startEvents<C extends ServiceContract>(
   await ensureEventStream(jsm, namespace, {
     duplicateWindowMs: env.EVENTS_DUPLICATE_WINDOW_MS,
     maxAgeMs: env.EVENTS_MAX_AGE_MS,
+    replicas: env.EVENTS_REPLICAS,
   });
   const relay = setup.outbox
     ? startRelay({

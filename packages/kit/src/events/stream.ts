@@ -1,5 +1,6 @@
 import {
   DiscardPolicy,
+  ErrorCode,
   type JetStreamManager,
   NatsError,
   nanos,
@@ -26,6 +27,8 @@ export function deadLetterSubject(namespace: string, service: string, subject: s
 export interface StreamOptions {
   duplicateWindowMs: number;
   maxAgeMs: number;
+  /** Copies kept by a NATS cluster (1 on a single server). */
+  replicas?: number;
 }
 
 /** The stream's configuration: file storage, a de-duplication window on `Nats-Msg-Id`, bounded age. */
@@ -38,15 +41,30 @@ export function eventStreamConfig(namespace: string, opts: StreamOptions): Parti
     discard: DiscardPolicy.Old,
     duplicate_window: nanos(Math.min(opts.duplicateWindowMs, opts.maxAgeMs)),
     max_age: nanos(opts.maxAgeMs),
+    num_replicas: opts.replicas ?? 1,
   };
 }
 
-/** Creates the namespace's event stream, or brings an existing one to the current configuration. */
+/**
+ * Creates the namespace's event stream, or brings an existing one to the current configuration.
+ * A cluster still electing leaders may time out the request: that is retried a few times.
+ */
 export async function ensureEventStream(
   jsm: JetStreamManager,
   namespace: string,
   opts: StreamOptions,
 ): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await createOrUpdate(jsm, namespace, opts);
+    } catch (error) {
+      const timedOut = error instanceof NatsError && error.code === ErrorCode.Timeout;
+      if (!timedOut || attempt >= 4) throw error;
+    }
+  }
+}
+
+async function createOrUpdate(jsm: JetStreamManager, namespace: string, opts: StreamOptions): Promise<void> {
   const config = eventStreamConfig(namespace, opts);
   const name = eventStreamName(namespace);
   try {
