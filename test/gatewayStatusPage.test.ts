@@ -1,15 +1,10 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { existsSync } from "node:fs";
-import { type Browser, chromium } from "playwright-core";
+import type { Browser } from "playwright-core";
+import { chromiumAvailable, launchChromium } from "./support/browser.ts";
 import { Stack } from "./support/stack.ts";
 
 // GET /status in a real headless Chromium (Debian's `chromium` package; never downloaded here).
-const executablePath = "/usr/bin/chromium";
-const haveChromium = existsSync(executablePath);
-if (!haveChromium)
-  console.warn(
-    `status page browser test skipped: ${executablePath} is missing (apt-get install -y chromium)`,
-  );
+const haveChromium = chromiumAvailable("status page browser test");
 
 let stack: Stack;
 let browser: Browser;
@@ -20,18 +15,7 @@ beforeAll(async () => {
     services: ["users"],
     env: { STATUS_REFRESH_SECONDS: "1", HEALTH_WAIT_MS: "100" },
   });
-  browser = await chromium.launch({
-    executablePath,
-    args: [
-      "--headless",
-      "--no-sandbox",
-      "--disable-gpu",
-      "--disable-background-networking",
-      "--disable-component-update",
-      "--disable-sync",
-      "--no-first-run",
-    ],
-  });
+  browser = await launchChromium();
 }, 30_000);
 
 afterAll(async () => {

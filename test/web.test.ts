@@ -1,15 +1,13 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { existsSync, mkdirSync } from "node:fs";
+import { mkdirSync } from "node:fs";
 import { join } from "node:path";
-import { type Browser, chromium, type Page } from "playwright-core";
+import type { Browser, Page } from "playwright-core";
+import { chromiumAvailable, launchChromium } from "./support/browser.ts";
 import { Stack, uniqueEmail } from "./support/stack.ts";
 
 // The example web app (apps/web), served by the gateway at /app/, driven in a real headless Chromium
 // (Debian's `chromium` package; never downloaded here). The tests run in order and share one user.
-const executablePath = "/usr/bin/chromium";
-const haveChromium = existsSync(executablePath);
-if (!haveChromium)
-  console.warn(`web app browser test skipped: ${executablePath} is missing (apt-get install -y chromium)`);
+const haveChromium = chromiumAvailable("web app browser test");
 
 const artifacts = join(import.meta.dir, "..", "test-artifacts", "web");
 const letters = () =>
@@ -29,18 +27,7 @@ beforeAll(async () => {
   mkdirSync(artifacts, { recursive: true });
   [stack, browser] = await Promise.all([
     Stack.start({ services: ["users", "payments", "notifications", "search"] }),
-    chromium.launch({
-      executablePath,
-      args: [
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--no-first-run",
-      ],
-    }),
+    launchChromium(),
   ]);
   page = await browser.newPage({ viewport: { width: 1100, height: 760 } });
   page.setDefaultTimeout(10_000);
