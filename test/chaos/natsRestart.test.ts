@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import postgres from "postgres";
 import { ThrowawayNats } from "../../packages/kit/test/support/natsServer.ts";
+import { signUpsUnderLoad, welcomesOf } from "../support/chaos.ts";
 import { adminUrl } from "../support/env.ts";
-import { errorCode } from "../support/errors.ts";
-import { Stack, uniqueEmail } from "../support/stack.ts";
+import { Stack } from "../support/stack.ts";
 
 // Chaos: NATS restarts while users sign up. Calls made while it is gone fail cleanly; every process
 // reconnects by itself; every sign-up that succeeded gets exactly one welcome notification.
@@ -25,31 +25,10 @@ afterAll(async () => {
   await nats[Symbol.asyncDispose]();
 }, 30_000);
 
-async function welcomes(userIds: string[]): Promise<Map<string, number>> {
-  const rows = await sql<{ user_id: string; n: number }[]>`
-    select user_id::text, count(*)::int as n from notifications.notifications
-    where kind = 'welcome' and user_id::text in ${sql(userIds)} group by user_id`;
-  return new Map(rows.map((r) => [r.user_id, r.n]));
-}
-
 describe("chaos: NATS restarts under load", () => {
   test("calls fail cleanly while it is gone, everything reconnects, and no event is lost or doubled", async () => {
-    const signedUp: string[] = [];
-    const failures: string[] = [];
-    let running = true;
-    const load = (async () => {
-      while (running) {
-        try {
-          const s = await stack
-            .client()
-            .users.signUp.mutate({ email: uniqueEmail("restart"), password: "password123", name: "R" });
-          signedUp.push(s.user.id);
-        } catch (error) {
-          failures.push(await errorCode(Promise.reject(error)));
-          await Bun.sleep(50);
-        }
-      }
-    })();
+    const load = signUpsUnderLoad(stack, "restart");
+    const { signedUp, failures } = load;
 
     await Bun.sleep(500);
     await nats.stop();
@@ -59,15 +38,9 @@ describe("chaos: NATS restarts under load", () => {
     while (Date.now() < until && (await fetch(`${stack.url}/readyz`)).status !== 200) await Bun.sleep(100);
     const before = signedUp.length;
     while (Date.now() < until && signedUp.length < before + 5) await Bun.sleep(100);
-    running = false;
-    await load;
+    await load.stop();
 
-    let counts = new Map<string, number>();
-    while (Date.now() < until + 15_000) {
-      counts = await welcomes(signedUp);
-      if (counts.size === signedUp.length) break;
-      await Bun.sleep(200);
-    }
+    const counts = await welcomesOf(sql, signedUp, until + 15_000 - Date.now());
     console.log(
       `chaos: NATS restart: ${signedUp.length} sign-ups succeeded, ${failures.length} failed cleanly (${[...new Set(failures)].join(", ")}), ${counts.size} welcomes`,
     );
