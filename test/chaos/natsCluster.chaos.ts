@@ -7,6 +7,9 @@ import { Stack } from "../support/stack.ts";
 
 // Chaos: a three-node NATS cluster (event stream with 3 replicas) loses a node while users sign up.
 // Clients fail over to the other nodes; every successful sign-up gets exactly one welcome notification.
+// Runs with `bun run chaos` only, not in `bun run test`: after the node loss, delivery to the consumer
+// sometimes resumes only after 30–40 s or more (consumer fail-over on this nats-server), which makes it
+// too slow and too variable for CI.
 const cluster = new ThrowawayCluster();
 let stack: Stack;
 const sql = postgres(adminUrl, { max: 1, onnotice: () => undefined });
