@@ -5,23 +5,15 @@ import { join } from "node:path";
 import { users } from "@portico/contracts";
 import { createCaller, newRequestContext, type RunningService, ServiceError } from "@portico/kit";
 import { decodeProtectedHeader } from "jose";
-import { serviceDatabaseUrl, uniqueNamespace } from "../../../test/support/env.ts";
+import { uniqueNamespace } from "../../../test/support/env.ts";
 import { deleteJetStreamState, uniqueEmail } from "../../../test/support/stack.ts";
 import { newKeyPair } from "../src/databaseKeys.ts";
-import { loadUsersEnv } from "../src/env.ts";
 import { startUsersService } from "../src/service.ts";
+import { testUsersEnv } from "./support.ts";
 
 // Signing keys from a file the operator manages: rotation by putting a new key first, retirement by removing one.
 const keyFile = join(mkdtempSync(join(tmpdir(), "portico-keys-")), "signing-keys.json");
-const env = loadUsersEnv({
-  PORTICO_NAMESPACE: uniqueNamespace(),
-  DATABASE_URL: serviceDatabaseUrl("users"),
-  PASSWORD_MEMORY_KIB: "1024",
-  PASSWORD_TIME_COST: "1",
-  LOG_LEVEL: "error",
-  JWT_SIGNING_KEYS_FILE: keyFile,
-  SIGNING_KEYS_RELOAD_MS: "50",
-});
+const env = testUsersEnv({ JWT_SIGNING_KEYS_FILE: keyFile, SIGNING_KEYS_RELOAD_MS: "50" });
 let service: RunningService;
 const call = () => createCaller(service.runtime.nc, env.PORTICO_NAMESPACE);
 const ctx = (token?: string) => newRequestContext(3000, token ? { authorization: `Bearer ${token}` } : {});

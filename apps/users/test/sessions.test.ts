@@ -10,21 +10,15 @@ import {
 } from "@portico/kit";
 import { createDatabase } from "@portico/kit/db";
 import { eq } from "drizzle-orm";
-import { serviceDatabaseUrl, uniqueNamespace } from "../../../test/support/env.ts";
+import { serviceDatabaseUrl } from "../../../test/support/env.ts";
 import { deleteJetStreamState, uniqueEmail } from "../../../test/support/stack.ts";
 import { rotateSigningKey } from "../src/databaseKeys.ts";
-import { loadUsersEnv } from "../src/env.ts";
 import * as schema from "../src/schema.ts";
 import { startUsersService } from "../src/service.ts";
+import { testUsersEnv } from "./support.ts";
 
 // The users service in-process over real NATS and Postgres: session rules that need concurrency or key rotation.
-const env = loadUsersEnv({
-  PORTICO_NAMESPACE: uniqueNamespace(),
-  DATABASE_URL: serviceDatabaseUrl("users"),
-  PASSWORD_MEMORY_KIB: "1024",
-  PASSWORD_TIME_COST: "1",
-  LOG_LEVEL: "error",
-});
+const env = testUsersEnv();
 let service: RunningService;
 const ctx = (authorization?: string) => newRequestContext(3000, authorization ? { authorization } : {});
 const call = () => createCaller(service.runtime.nc, env.PORTICO_NAMESPACE);

@@ -1,0 +1,14 @@
+import { serviceDatabaseUrl, uniqueNamespace } from "../../../test/support/env.ts";
+import { loadUsersEnv, type UsersEnv } from "../src/env.ts";
+
+/** Configuration of an in-process users service for a test: own namespace, cheap hashing, quiet logs. */
+export function testUsersEnv(extra: Record<string, string> = {}): UsersEnv {
+  return loadUsersEnv({
+    PORTICO_NAMESPACE: uniqueNamespace(),
+    DATABASE_URL: serviceDatabaseUrl("users"),
+    PASSWORD_MEMORY_KIB: "1024",
+    PASSWORD_TIME_COST: "1",
+    LOG_LEVEL: "error",
+    ...extra,
+  });
+}
