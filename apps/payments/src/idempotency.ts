@@ -1,4 +1,4 @@
-import { fail } from "@portico/kit";
+import { createBatcher, fail, type ItemOutcome } from "@portico/kit";
 import { and, eq, lt, sql } from "drizzle-orm";
 import type { PaymentsDb, PaymentsTx } from "./db.ts";
 import { idempotencyKeys } from "./schema.ts";
@@ -23,6 +23,14 @@ export type ClaimOutcome = { owner: Claim } | { replay: unknown };
 export interface IdempotencyOptions {
   leaseMs: number;
   waitMs: number;
+  /** Most claims sent in one insert when many arrive together. */
+  batchSize?: number;
+}
+
+/** A claim's answer to store, for `completeAll`. */
+export interface Completion {
+  claim: Claim;
+  response: unknown;
 }
 
 /** sha256 over the operation and its parameters in a fixed order. */
@@ -31,7 +39,8 @@ export function fingerprintOf(operation: string, params: Record<string, string |
   return new Bun.CryptoHasher("sha256").update(JSON.stringify([operation, entries])).digest("hex");
 }
 
-const inProgress = () =>
+/** The error of a request whose key is owned by another attempt. */
+export const keyInProgress = () =>
   fail.conflict("A request with this idempotency key is still in progress; retry it shortly");
 const reused = () => fail.conflict("This idempotency key was already used with different parameters");
 
@@ -39,18 +48,57 @@ const reused = () => fail.conflict("This idempotency key was already used with d
 export function createIdempotency(db: PaymentsDb, opts: IdempotencyOptions) {
   const leaseUntil = () => sql`now() + ${`${opts.leaseMs} milliseconds`}::interval`;
 
+  const newKeyRow = (req: KeyRequest, fingerprint: string, lockToken: string) => ({
+    userId: req.userId,
+    key: req.key,
+    operation: req.operation,
+    fingerprint,
+    lockToken,
+    lockedUntil: leaseUntil(),
+  });
+  const userKey = (userId: string, key: string) => `${userId}\u0000${key}`;
+
+  /**
+   * First claims of requests that arrive together go out as one insert (and one commit). Only the
+   * first of several attempts with the same key in a batch competes; the others find its row.
+   */
+  const firstClaims = createBatcher<{ req: KeyRequest; fingerprint: string }, Claim | undefined>({
+    maxSize: opts.batchSize ?? 100,
+    maxConcurrent: 4,
+    async run(items): Promise<ItemOutcome<Claim | undefined>[]> {
+      const lockTokens = items.map(() => crypto.randomUUID());
+      const competing = new Map<string, number>();
+      items.forEach(({ req }, i) => {
+        const k = userKey(req.userId, req.key);
+        if (!competing.has(k)) competing.set(k, i);
+      });
+      const won = await db
+        .insert(idempotencyKeys)
+        .values(
+          [...competing.values()].map((i) => {
+            const item = items[i] as (typeof items)[number];
+            return newKeyRow(item.req, item.fingerprint, lockTokens[i] as string);
+          }),
+        )
+        .onConflictDoNothing()
+        .returning({ keyId: idempotencyKeys.id, userId: idempotencyKeys.userId, key: idempotencyKeys.key });
+      const owners = new Map<number, string>();
+      for (const row of won) {
+        const i = competing.get(userKey(row.userId, row.key));
+        if (i !== undefined) owners.set(i, row.keyId);
+      }
+      return items.map((_, i) => {
+        const keyId = owners.get(i);
+        return { ok: true, value: keyId ? { keyId, lockToken: lockTokens[i] as string } : undefined };
+      });
+    },
+  });
+
   async function tryInsert(req: KeyRequest, fingerprint: string): Promise<Claim | undefined> {
     const lockToken = crypto.randomUUID();
     const [row] = await db
       .insert(idempotencyKeys)
-      .values({
-        userId: req.userId,
-        key: req.key,
-        operation: req.operation,
-        fingerprint,
-        lockToken,
-        lockedUntil: leaseUntil(),
-      })
+      .values(newKeyRow(req, fingerprint, lockToken))
       .onConflictDoNothing()
       .returning({ keyId: idempotencyKeys.id });
     return row ? { keyId: row.keyId, lockToken } : undefined;
@@ -73,6 +121,25 @@ export function createIdempotency(db: PaymentsDb, opts: IdempotencyOptions) {
     return row ? { keyId: row.keyId, lockToken } : undefined;
   }
 
+  /**
+   * Stores the answers of several claims in one statement; returns the key ids it completed. A
+   * claim missing from the result was taken over by another attempt after its lease lapsed.
+   */
+  async function completeAll(tx: PaymentsTx, completions: Completion[]): Promise<Set<string>> {
+    const answers = completions.map(({ claim, response }) => ({
+      id: claim.keyId,
+      lock_token: claim.lockToken,
+      response,
+    }));
+    const done = await tx.execute<{ id: string }>(sql`
+      update ${idempotencyKeys} as k
+      set state = 'completed', response = v.response, completed_at = now()
+      from jsonb_to_recordset(${JSON.stringify(answers)}::jsonb) as v(id uuid, lock_token uuid, response jsonb)
+      where k.id = v.id and k.lock_token = v.lock_token and k.state = 'in_flight'
+      returning k.id`);
+    return new Set(done.map((row) => row.id));
+  }
+
   return {
     /**
      * Claims a key for this attempt, or returns the original answer of a completed duplicate. A
@@ -83,8 +150,9 @@ export function createIdempotency(db: PaymentsDb, opts: IdempotencyOptions) {
       const fingerprint = fingerprintOf(req.operation, req.params);
       const giveUpAt = Math.min(Date.now() + opts.waitMs, deadline - 50);
       let pause = 5;
-      for (;;) {
-        const owner = await tryInsert(req, fingerprint);
+      for (let attempt = 0; ; attempt += 1) {
+        const owner =
+          attempt === 0 ? await firstClaims.submit({ req, fingerprint }) : await tryInsert(req, fingerprint);
         if (owner) return { owner };
         const [row] = await db
           .select({
@@ -105,26 +173,18 @@ export function createIdempotency(db: PaymentsDb, opts: IdempotencyOptions) {
           }
         }
         // The key is in flight (or was just released): wait for its owner, then look again.
-        if (Date.now() + pause > giveUpAt) throw inProgress();
+        if (Date.now() + pause > giveUpAt) throw keyInProgress();
         await Bun.sleep(pause);
         pause = Math.min(pause * 2, 50);
       }
     },
 
+    completeAll,
+
     /** Stores the answer in the same transaction as the work; fails if another attempt took the key over meanwhile. */
     async complete(tx: PaymentsTx, claim: Claim, response: unknown): Promise<void> {
-      const done = await tx
-        .update(idempotencyKeys)
-        .set({ state: "completed", response, completedAt: sql`now()` })
-        .where(
-          and(
-            eq(idempotencyKeys.id, claim.keyId),
-            eq(idempotencyKeys.lockToken, claim.lockToken),
-            eq(idempotencyKeys.state, "in_flight"),
-          ),
-        )
-        .returning({ id: idempotencyKeys.id });
-      if (done.length !== 1) throw inProgress();
+      const done = await completeAll(tx, [{ claim, response }]);
+      if (!done.has(claim.keyId)) throw keyInProgress();
     },
 
     /** Gives the key back when the request failed before any money moved, so a corrected retry may use it. */

@@ -1,24 +1,23 @@
 import type { PaymentsTx } from "./db.ts";
 import { ledgerEntries } from "./schema.ts";
 
+/** One ledger line, ready to insert. */
+export type LedgerLine = typeof ledgerEntries.$inferInsert;
+
 interface Movement {
   paymentId: string;
   amount: number;
   currency: string;
 }
 
-/** Books a succeeded charge: the customer's funding source pays the platform. Returns the transaction id. */
-export async function bookCharge(
-  tx: PaymentsTx,
-  m: { id: string; amount: number; currency: string },
-): Promise<string> {
+/** The lines of a succeeded charge: the customer's funding source pays the platform. */
+export function chargeLines(m: { id: string; amount: number; currency: string }): LedgerLine[] {
   const transactionId = crypto.randomUUID();
   const line = { transactionId, kind: "charge", currency: m.currency, paymentId: m.id } as const;
-  await tx.insert(ledgerEntries).values([
+  return [
     { ...line, account: "customer_funding", amount: -m.amount },
     { ...line, account: "platform_revenue", amount: m.amount },
-  ]);
-  return transactionId;
+  ];
 }
 
 /** Books a refund: the platform pays the customer's funding source back. Returns the transaction id. */

@@ -2,6 +2,7 @@ import { payments } from "@portico/contracts";
 import { type RunningService, startService, type TokenVerifier } from "@portico/kit";
 import { createDatabase } from "@portico/kit/db";
 import pkg from "../package.json" with { type: "json" };
+import { createChargeRecorder } from "./chargeRecorder.ts";
 import { startKeyCleanup } from "./cleanup.ts";
 import type { PaymentsEnv } from "./env.ts";
 import { createHandlers } from "./handlers/index.ts";
@@ -44,7 +45,7 @@ export function startPaymentsService(
         waitMs: env.IDEMPOTENCY_WAIT_MS,
       });
       return {
-        handlers: createHandlers({ db, processor, keys }),
+        handlers: createHandlers({ db, processor, keys, charges: createChargeRecorder(db, keys) }),
         outbox: { db, table: schema.outbox },
         ...(overrides.verifyToken ? { verifyToken: overrides.verifyToken } : {}),
       };

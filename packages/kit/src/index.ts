@@ -1,5 +1,6 @@
 export type { Identity, TokenVerifier } from "./auth.ts";
 export { ACCESS_TOKEN_ALG, bearerToken, CLOCK_SKEW_SECONDS, createJwksVerifier } from "./auth.ts";
+export { type Batcher, createBatcher, type ItemOutcome } from "./batch.ts";
 export type { Caller } from "./call.ts";
 export { createCaller } from "./call.ts";
 export type { Reply } from "./codec.ts";

@@ -1,17 +1,16 @@
 import { Payment, paymentEvents, type payments } from "@portico/contracts";
 import type { HandlerFor } from "@portico/kit";
-import { enqueueEvent } from "@portico/kit/db";
-import { bookCharge } from "../ledger.ts";
+import { outboxRow } from "@portico/kit/db";
 import type { ChargeResult } from "../processor/processor.ts";
-import * as schema from "../schema.ts";
 import type { PaymentsDeps } from "./deps.ts";
 
 /**
  * Charges the caller's source once per idempotency key. The processor runs outside any transaction;
- * the payment, its ledger lines, its event and the key's stored answer then commit together.
+ * the payment, its ledger lines, its event and the key's stored answer then commit together (with
+ * those of other charges finishing at the same time, see chargeRecorder.ts).
  */
 export const charge =
-  ({ db, processor, keys }: PaymentsDeps): HandlerFor<typeof payments.procedures.charge> =>
+  ({ processor, keys, charges }: PaymentsDeps): HandlerFor<typeof payments.procedures.charge> =>
   async (input, ctx) => {
     const userId = ctx.user.userId;
     const description = input.description ?? null;
@@ -62,29 +61,15 @@ export const charge =
       description,
       occurredAt: payment.createdAt,
     };
-    await db.transaction(async (tx) => {
-      await tx.insert(schema.payments).values({
-        ...payment,
-        createdAt: new Date(payment.createdAt),
-        idempotencyKeyId: claim.keyId,
-        processor: processor.name,
-        processorRef: result.processorRef,
-      });
-      // The rest only needs the payment row to exist: send it together (pipelined on the
-      // transaction's connection) rather than one round trip per statement.
-      await Promise.all([
-        result.status === "succeeded" ? bookCharge(tx, payment) : undefined,
+    await charges.record({
+      claim,
+      payment,
+      processor: processor.name,
+      processorRef: result.processorRef,
+      event:
         result.status === "succeeded"
-          ? enqueueEvent(tx, schema.outbox, paymentEvents.succeeded, facts, ctx.request)
-          : enqueueEvent(
-              tx,
-              schema.outbox,
-              paymentEvents.failed,
-              { ...facts, failureCode: result.failureCode },
-              ctx.request,
-            ),
-        keys.complete(tx, claim, payment),
-      ]);
+          ? outboxRow(paymentEvents.succeeded, facts, ctx.request)
+          : outboxRow(paymentEvents.failed, { ...facts, failureCode: result.failureCode }, ctx.request),
     });
     return payment;
   };

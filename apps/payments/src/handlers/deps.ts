@@ -1,3 +1,4 @@
+import type { ChargeRecorder } from "../chargeRecorder.ts";
 import type { PaymentsDb } from "../db.ts";
 import type { Idempotency } from "../idempotency.ts";
 import type { Processor } from "../processor/processor.ts";
@@ -7,4 +8,5 @@ export interface PaymentsDeps {
   db: PaymentsDb;
   processor: Processor;
   keys: Idempotency;
+  charges: ChargeRecorder;
 }

@@ -3,7 +3,9 @@ export { migrationJournal } from "./journal.ts";
 export {
   enqueueEvent,
   NAMESPACE_HEADER,
+  type OutboxRow,
   type OutboxTable,
+  outboxRow,
   outboxTable,
 } from "./outbox.ts";
 export { claimEvent, type ProcessedEventsTable, processedEventsTable } from "./processed.ts";

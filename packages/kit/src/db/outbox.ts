@@ -49,10 +49,36 @@ export function setOutboxNamespace(namespace: string): void {
   processNamespace = namespace;
 }
 
+/** An outbox row, ready to insert. */
+export type OutboxRow = OutboxTable["$inferInsert"] & { id: string };
+
 /**
- * Records an event in the outbox inside the caller's transaction; the payload is checked against
- * the event's contract first. Returns the event id.
+ * Builds the outbox row of an event, checking the payload against the event's contract first, and
+ * notes that the work of `ctx` writes events (its relay is woken when that work ends). Insert it in
+ * the transaction of the state change it describes.
  */
+export function outboxRow<E extends EventContract>(
+  event: E,
+  payload: z.input<E["payload"]>,
+  ctx?: RequestContext,
+): OutboxRow {
+  const headers: Record<string, string> = ctx
+    ? { "x-request-id": ctx.requestId, traceparent: ctx.traceparent }
+    : {};
+  const namespace = ctx?.namespace ?? processNamespace;
+  if (namespace) headers[NAMESPACE_HEADER] = namespace;
+  const row = {
+    id: crypto.randomUUID(),
+    subject: event.subject,
+    version: event.version,
+    payload: event.payload.parse(payload),
+    headers,
+  };
+  noteEventsWritten(ctx);
+  return row;
+}
+
+/** Records an event in the outbox inside the caller's transaction (see `outboxRow`). Returns the event id. */
 export async function enqueueEvent<E extends EventContract>(
   tx: PgDatabase<PgQueryResultHKT, Record<string, unknown>>,
   outbox: OutboxTable,
@@ -60,19 +86,7 @@ export async function enqueueEvent<E extends EventContract>(
   payload: z.input<E["payload"]>,
   ctx?: RequestContext,
 ): Promise<string> {
-  const id = crypto.randomUUID();
-  const headers: Record<string, string> = ctx
-    ? { "x-request-id": ctx.requestId, traceparent: ctx.traceparent }
-    : {};
-  const namespace = ctx?.namespace ?? processNamespace;
-  if (namespace) headers[NAMESPACE_HEADER] = namespace;
-  await tx.insert(outbox).values({
-    id,
-    subject: event.subject,
-    version: event.version,
-    payload: event.payload.parse(payload),
-    headers,
-  });
-  noteEventsWritten(ctx);
-  return id;
+  const row = outboxRow(event, payload, ctx);
+  await tx.insert(outbox).values(row);
+  return row.id;
 }
