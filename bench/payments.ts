@@ -29,7 +29,7 @@ const quantile = (sorted: number[], q: number) =>
 
 const benchStartedAt = new Date(Date.now() - 1000);
 await using stack = await Stack.start({
-  services: ["users", "payments"],
+  services: ["users", "payments", "notifications", "search"],
   // Default configuration (sandbox latency 0, rate limiting on) with per-user limits high enough never to
   // refuse: the bench measures charging, not refusing.
   env: { RATE_LIMIT_USER: "100000000/60s", RATE_LIMIT_AUTH: "100000/60s" },

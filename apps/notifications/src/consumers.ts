@@ -1,15 +1,26 @@
-import { paymentEvents, userEvents } from "@portico/contracts";
-import { consume, type EventConsumer } from "@portico/kit";
+import { type EventContract, type EventPayload, paymentEvents, userEvents } from "@portico/contracts";
+import { consumeBatch, type EventConsumer } from "@portico/kit";
 import type { DeliveryChannel } from "./channels/channel.ts";
-import { notify } from "./notify.ts";
-import { paymentFailed, paymentRefunded, paymentSucceeded, welcome } from "./templates.ts";
+import { notifyAll } from "./notify.ts";
+import { paymentFailed, paymentRefunded, paymentSucceeded, type Rendered, welcome } from "./templates.ts";
 
 /** The events that become notifications: a welcome on sign-up, receipts for payments. */
 export function createConsumers(channels: DeliveryChannel[]): EventConsumer[] {
+  /** Each event of `event` becomes the notification `notice` makes of it. */
+  const notifying = <E extends EventContract>(
+    event: E,
+    notice: (payload: EventPayload<E>) => { userId: string; rendered: Rendered },
+  ) =>
+    consumeBatch(event, (events) =>
+      notifyAll(
+        channels,
+        events.map(({ payload, ctx }) => ({ ctx, ...notice(payload) })),
+      ),
+    );
   return [
-    consume(userEvents.created, (p, ctx) => notify(channels, ctx, p.userId, welcome(p))),
-    consume(paymentEvents.succeeded, (p, ctx) => notify(channels, ctx, p.userId, paymentSucceeded(p))),
-    consume(paymentEvents.failed, (p, ctx) => notify(channels, ctx, p.userId, paymentFailed(p))),
-    consume(paymentEvents.refunded, (p, ctx) => notify(channels, ctx, p.userId, paymentRefunded(p))),
+    notifying(userEvents.created, (p) => ({ userId: p.userId, rendered: welcome(p) })),
+    notifying(paymentEvents.succeeded, (p) => ({ userId: p.userId, rendered: paymentSucceeded(p) })),
+    notifying(paymentEvents.failed, (p) => ({ userId: p.userId, rendered: paymentFailed(p) })),
+    notifying(paymentEvents.refunded, (p) => ({ userId: p.userId, rendered: paymentRefunded(p) })),
   ];
 }

@@ -16,15 +16,23 @@ export interface Rendered {
   data: Record<string, unknown>;
 }
 
+// Building a formatter costs far more than formatting with it: one per currency, made on first use.
+const formatters = new Map<Currency, Intl.NumberFormat>();
+
 /** Integer minor units as money in its currency: 1999 USD → "$19.99", 1999 JPY → "¥1,999". */
 export function formatMoney(amount: number, currency: Currency): string {
   const digits = currencyExponent[currency];
-  return new Intl.NumberFormat("en-US", {
-    style: "currency",
-    currency,
-    minimumFractionDigits: digits,
-    maximumFractionDigits: digits,
-  }).format(amount / 10 ** digits);
+  let format = formatters.get(currency);
+  if (!format) {
+    format = new Intl.NumberFormat("en-US", {
+      style: "currency",
+      currency,
+      minimumFractionDigits: digits,
+      maximumFractionDigits: digits,
+    });
+    formatters.set(currency, format);
+  }
+  return format.format(amount / 10 ** digits);
 }
 
 const failureText = {

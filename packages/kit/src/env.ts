@@ -47,7 +47,7 @@ export const commonEnv = z.object({
   EVENTS_BACKOFF_MS: milliseconds.default(1000),
   EVENTS_BACKOFF_MAX_MS: milliseconds.default(60_000),
   /** Events a consumer instance handles at once. */
-  EVENTS_CONCURRENCY: z.coerce.number().int().min(1).max(256).default(8),
+  EVENTS_CONCURRENCY: z.coerce.number().int().min(1).max(256).default(32),
   /** JetStream de-duplication window on `Nats-Msg-Id` (the outbox row id). */
   EVENTS_DUPLICATE_WINDOW_MS: milliseconds.default(120_000),
   /** How long the stream keeps events (default 7 days). */

@@ -10,9 +10,18 @@ export { contextFromHeaders, contextToHeaders, Header, newRequestContext } from 
 export type { CommonEnv, ServiceEnv } from "./env.ts";
 export { ConfigError, commonEnv, loadEnv, serviceEnv } from "./env.ts";
 export { fail, invalidInput, ServiceError, toErrorBody, validationDetails } from "./errors.ts";
-export type { EventConsumer, EventContext, EventHandler, Relay, RunningConsumers } from "./events/index.ts";
+export type {
+  DeliveredEvent,
+  EventBatchHandler,
+  EventConsumer,
+  EventContext,
+  EventHandler,
+  Relay,
+  RunningConsumers,
+} from "./events/index.ts";
 export {
   consume,
+  consumeBatch,
   deadLetterSubject,
   durableName,
   EVENT_ID_HEADER,

@@ -1,3 +1,5 @@
+import { writeSync } from "node:fs";
+
 export type LogLevel = "debug" | "info" | "warn" | "error";
 type Fields = Record<string, unknown>;
 
@@ -25,18 +27,47 @@ function serialise(value: unknown): unknown {
   return value;
 }
 
+// Lines written in one event-loop turn leave in one write: under load a write per access-log line
+// cost the gateway a sixth of its CPU. Warnings and errors flush at once, and whatever is pending
+// when the process exits is written synchronously, so a crash report is never held back.
+const pendingLines: string[] = [];
+let flushScheduled = false;
+
+function flushStdout(): void {
+  flushScheduled = false;
+  if (pendingLines.length === 0) return;
+  const chunk = pendingLines.join("");
+  pendingLines.length = 0;
+  process.stdout.write(chunk);
+}
+
+process.on("exit", () => {
+  if (pendingLines.length === 0) return;
+  writeSync(1, pendingLines.join(""));
+  pendingLines.length = 0;
+});
+
+function stdoutSink(line: string, level: LogLevel): void {
+  pendingLines.push(`${line}\n`);
+  if (rank[level] >= rank.warn) flushStdout();
+  else if (!flushScheduled) {
+    flushScheduled = true;
+    setImmediate(flushStdout);
+  }
+}
+
 /** Creates a logger writing to stdout; `sink` replaces stdout in tests. */
 export function createLogger(
   base: Fields,
   level: LogLevel = "info",
-  sink: (line: string) => void = (line) => process.stdout.write(`${line}\n`),
+  sink: (line: string, level: LogLevel) => void = stdoutSink,
 ): Logger {
   const min = rank[level];
   const write = (lvl: LogLevel, msg: string, fields?: Fields) => {
     if (rank[lvl] < min) return;
     const entry: Fields = { time: new Date().toISOString(), level: lvl, ...base, msg };
     if (fields) for (const [k, v] of Object.entries(fields)) entry[k] = serialise(v);
-    sink(JSON.stringify(entry));
+    sink(JSON.stringify(entry), lvl);
   };
   return {
     debug: (msg, fields) => write("debug", msg, fields),

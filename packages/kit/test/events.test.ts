@@ -26,13 +26,14 @@ const natsUrl = loadEnv(commonEnv).NATS_URL;
 
 beforeAll(createTables);
 
-/** A consumer that records each committed effect and each attempt, throwing on poison payloads. */
+/** A consumer that records each committed effect and the deliveries it saw, throwing on poison payloads. */
 function recorder() {
   const effects = new Map<number, number>();
   const attempts = new Map<number, number>();
   const requestIds = new Map<number, string>();
   const consumer = consume(pinged, async (payload, ctx) => {
-    attempts.set(payload.n, (attempts.get(payload.n) ?? 0) + 1);
+    // A handler may also run again within one delivery (its batch rolled back): count deliveries.
+    attempts.set(payload.n, Math.max(attempts.get(payload.n) ?? 0, ctx.attempt));
     requestIds.set(payload.n, ctx.request.requestId);
     if (payload.poison) throw new Error("poison");
     ctx.afterCommit(() => {

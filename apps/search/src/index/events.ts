@@ -1,5 +1,5 @@
 import { type EventContract, paymentEvents, userEvents } from "@portico/contracts";
-import { consume, type EventConsumer } from "@portico/kit";
+import { consumeBatch, type EventConsumer } from "@portico/kit";
 import type { z } from "zod";
 import { documents } from "../schema.ts";
 import { applyDocuments, type DocumentState, paymentDocument, userDocument } from "./documents.ts";
@@ -33,11 +33,21 @@ export function documentFor(subject: string, payload: unknown): DocumentState | 
   return sources.find((s) => s.event.subject === subject)?.toDocument(payload);
 }
 
-/** Durable consumers that keep the live index of `namespace` up to date. */
+/**
+ * Durable consumers that keep the live index of `namespace` up to date; events delivered together
+ * are written with one upsert.
+ */
 export function createConsumers(namespace: string): EventConsumer[] {
   return sources.map(({ event, toDocument }) =>
-    consume(event, async (payload, ctx) => {
-      await applyDocuments(ctx.tx, documents, namespace, [toDocument(payload)]);
+    consumeBatch(event, async (events) => {
+      const [first] = events;
+      if (!first) return;
+      await applyDocuments(
+        first.ctx.tx,
+        documents,
+        namespace,
+        events.map(({ payload }) => toDocument(payload)),
+      );
     }),
   );
 }

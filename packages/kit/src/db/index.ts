@@ -8,4 +8,10 @@ export {
   outboxRow,
   outboxTable,
 } from "./outbox.ts";
-export { claimEvent, type ProcessedEventsTable, processedEventsTable } from "./processed.ts";
+export {
+  claimEvent,
+  claimEvents,
+  type EventClaim,
+  type ProcessedEventsTable,
+  processedEventsTable,
+} from "./processed.ts";

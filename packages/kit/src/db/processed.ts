@@ -25,20 +25,36 @@ export function processedEventsTable(schema: PgSchema) {
 }
 export type ProcessedEventsTable = ReturnType<typeof processedEventsTable>;
 
+/** One event as one consumer handles it. */
+export interface EventClaim {
+  consumer: string;
+  eventId: string;
+}
+
 /**
- * Records that `consumer` handles `eventId` in this transaction; false when it already has (the
- * insert waits for a concurrent transaction holding the same key, then sees its row).
+ * Records in this transaction that each consumer handles its event; returns the claims that are
+ * new (an insert waits for a concurrent transaction holding the same key, then sees its row).
+ * Listing one claim twice returns it once.
  */
+export async function claimEvents(
+  tx: PgDatabase<PgQueryResultHKT, Record<string, unknown>>,
+  table: ProcessedEventsTable,
+  claims: EventClaim[],
+): Promise<EventClaim[]> {
+  if (claims.length === 0) return [];
+  return tx
+    .insert(table)
+    .values(claims)
+    .onConflictDoNothing()
+    .returning({ consumer: table.consumer, eventId: table.eventId });
+}
+
+/** `claimEvents` for one event: false when `consumer` has already handled `eventId`. */
 export async function claimEvent(
   tx: PgDatabase<PgQueryResultHKT, Record<string, unknown>>,
   table: ProcessedEventsTable,
   consumer: string,
   eventId: string,
 ): Promise<boolean> {
-  const rows = await tx
-    .insert(table)
-    .values({ consumer, eventId })
-    .onConflictDoNothing()
-    .returning({ eventId: table.eventId });
-  return rows.length > 0;
+  return (await claimEvents(tx, table, [{ consumer, eventId }])).length > 0;
 }

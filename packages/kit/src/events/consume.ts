@@ -19,19 +19,36 @@ export interface EventContext {
   afterCommit(fn: () => Promise<void> | void): void;
 }
 
-/** Handles one event; throwing rolls its transaction back and asks for a redelivery later. */
+/**
+ * Handles one event; throwing rolls its transaction back and asks for a redelivery later. Events
+ * delivered together share one transaction, and when it rolls back each runs again alone, so a
+ * handler may run more than once per delivery: only its effects through `tx` and `afterCommit`
+ * happen exactly once.
+ */
 export type EventHandler<E extends EventContract> = (
   payload: z.output<E["payload"]>,
   ctx: EventContext,
 ) => Promise<void>;
+
+/** One event of those a consumer handles together, with its own context. */
+export interface DeliveredEvent<E extends EventContract> {
+  payload: z.output<E["payload"]>;
+  ctx: EventContext;
+}
+
+/**
+ * Handles events delivered together, all in one transaction (the `tx` of every context). Throwing
+ * rolls them all back; each is then run again alone.
+ */
+export type EventBatchHandler<E extends EventContract> = (events: DeliveredEvent<E>[]) => Promise<void>;
 
 /** A consumer as a service declares it; the runtime gives it a durable JetStream consumer. */
 export interface EventConsumer {
   readonly event: EventContract;
   /** Distinguishes two consumers of the same event in one service; defaults to the event subject. */
   readonly name: string;
-  /** Runs the handler with a payload already validated against `event.payload`. */
-  run(payload: unknown, ctx: EventContext): Promise<void>;
+  /** Runs the handler over events whose payloads are already validated against `event.payload`. */
+  runBatch(events: Array<{ payload: unknown; ctx: EventContext }>): Promise<void>;
 }
 
 /** Declares that this service reacts to `event` with `handler` (at least once, idempotent via the runtime). */
@@ -43,8 +60,27 @@ export function consume<E extends EventContract>(
   return {
     event,
     name: opts.name ?? event.subject,
+    async runBatch(events) {
+      // The runtime passes only payloads that `event.payload` parsed.
+      for (const { payload, ctx } of events) await handler(payload as z.output<E["payload"]>, ctx);
+    },
+  };
+}
+
+/**
+ * Like `consume`, for a handler that does the work of many events at once (one statement for all
+ * of them rather than one per event). At least once and idempotent per event, as `consume`.
+ */
+export function consumeBatch<E extends EventContract>(
+  event: E,
+  handler: EventBatchHandler<E>,
+  opts: { name?: string } = {},
+): EventConsumer {
+  return {
+    event,
+    name: opts.name ?? event.subject,
     // The runtime passes only payloads that `event.payload` parsed.
-    run: (payload, ctx) => handler(payload as z.output<E["payload"]>, ctx),
+    runBatch: (events) => handler(events as DeliveredEvent<E>[]),
   };
 }
 

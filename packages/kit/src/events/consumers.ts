@@ -10,12 +10,13 @@ import {
   nanos,
   headers as natsHeaders,
 } from "nats";
+import { type Batcher, createBatcher, type ItemOutcome } from "../batch.ts";
 import { decodeJson } from "../codec.ts";
 import { contextFromHeaders, type RequestContext } from "../context.ts";
-import { claimEvent, type ProcessedEventsTable } from "../db/processed.ts";
+import { claimEvents, type ProcessedEventsTable } from "../db/processed.ts";
 import type { Logger } from "../log.ts";
 import { traceIdOf } from "../trace.ts";
-import { durableName, type EventConsumer } from "./consume.ts";
+import { durableName, type EventConsumer, type EventContext } from "./consume.ts";
 import { EVENT_ID_HEADER } from "./headers.ts";
 import { deadLetterSubject, eventStreamName, eventSubject } from "./stream.ts";
 import { settleEvents } from "./wake.ts";
@@ -58,6 +59,11 @@ export function consumerConfig(opts: ConsumersOptions, consumer: EventConsumer):
 /** Starts a durable pull consumer per declared consumer; each instance of the service shares them. */
 export async function startConsumers(opts: ConsumersOptions): Promise<RunningConsumers> {
   const stream = eventStreamName(opts.namespace);
+  const batcher = createBatcher<Delivery, AfterCommit[]>({
+    maxSize: 100,
+    maxConcurrent: 2,
+    run: (deliveries) => handleTogether(opts, deliveries),
+  });
   const runs: Array<{ messages: ConsumerMessages; done: Promise<void> }> = [];
   for (const consumer of opts.consumers) {
     const config = consumerConfig(opts, consumer);
@@ -70,7 +76,7 @@ export async function startConsumers(opts: ConsumersOptions): Promise<RunningCon
     const messages = await (await opts.js.consumers.get(stream, name)).consume({
       max_messages: Math.max(opts.concurrency * 2, 10),
     });
-    runs.push({ messages, done: pump(opts, consumer, messages) });
+    runs.push({ messages, done: pump(opts, batcher, consumer, messages) });
   }
   return {
     async stop() {
@@ -80,7 +86,24 @@ export async function startConsumers(opts: ConsumersOptions): Promise<RunningCon
   };
 }
 
-async function pump(opts: ConsumersOptions, consumer: EventConsumer, messages: ConsumerMessages) {
+type AfterCommit = () => Promise<void> | void;
+
+/** An event delivered to one consumer, its payload valid, ready for its handler. */
+interface Delivery {
+  consumer: EventConsumer;
+  id: string;
+  data: unknown;
+  request: RequestContext;
+  log: Logger;
+  attempt: number;
+}
+
+async function pump(
+  opts: ConsumersOptions,
+  batcher: Batcher<Delivery, AfterCommit[]>,
+  consumer: EventConsumer,
+  messages: ConsumerMessages,
+) {
   const inFlight = new Set<Promise<void>>();
   let closing = false;
   void messages.closed().then(() => {
@@ -91,7 +114,7 @@ async function pump(opts: ConsumersOptions, consumer: EventConsumer, messages: C
       msg.nak();
       continue;
     }
-    const task = handle(opts, consumer, msg)
+    const task = handle(opts, batcher, consumer, msg)
       .catch((error: unknown) => opts.log.error("event handling crashed", { error }))
       .finally(() => inFlight.delete(task));
     inFlight.add(task);
@@ -104,7 +127,52 @@ function backoff(opts: ConsumersOptions, attempt: number): number {
   return Math.min(opts.backoffMs * 2 ** (attempt - 1), opts.backoffMaxMs);
 }
 
-async function handle(opts: ConsumersOptions, consumer: EventConsumer, msg: JsMsg): Promise<void> {
+/**
+ * Runs the handlers of events delivered at the same time (to any consumer of this service) in one
+ * transaction: one insert claims them all, one commit makes their effects durable. When the
+ * transaction fails, the batcher runs each delivery again alone, so a failing event is retried or
+ * dead-lettered by itself.
+ */
+async function handleTogether(
+  opts: ConsumersOptions,
+  deliveries: Delivery[],
+): Promise<ItemOutcome<AfterCommit[]>[]> {
+  const claimOf = (d: Delivery) => ({ consumer: `${opts.service}:${d.consumer.name}`, eventId: d.id });
+  const key = (c: { consumer: string; eventId: string }) => `${c.consumer}\u0000${c.eventId}`;
+  const afterCommits = deliveries.map((): AfterCommit[] => []);
+  await opts.inbox.db.transaction(async (tx) => {
+    const fresh = new Set((await claimEvents(tx, opts.inbox.table, deliveries.map(claimOf))).map(key));
+    // Handled before (a redelivery), or listed twice in this batch: only the first claim runs.
+    const byConsumer = new Map<EventConsumer, Array<{ payload: unknown; ctx: EventContext }>>();
+    for (const [i, d] of deliveries.entries()) {
+      if (!fresh.delete(key(claimOf(d)))) {
+        d.log.debug("event already processed");
+        continue;
+      }
+      const after = afterCommits[i] ?? [];
+      const ctx: EventContext = {
+        id: d.id,
+        tx,
+        request: d.request,
+        log: d.log,
+        attempt: d.attempt,
+        afterCommit: (fn) => after.push(fn),
+      };
+      const group = byConsumer.get(d.consumer) ?? [];
+      group.push({ payload: d.data, ctx });
+      byConsumer.set(d.consumer, group);
+    }
+    for (const [consumer, events] of byConsumer) await consumer.runBatch(events);
+  });
+  return afterCommits.map((value) => ({ ok: true, value }));
+}
+
+async function handle(
+  opts: ConsumersOptions,
+  batcher: Batcher<Delivery, AfterCommit[]>,
+  consumer: EventConsumer,
+  msg: JsMsg,
+): Promise<void> {
   const attempt = msg.info.deliveryCount;
   const id = msg.headers?.get(EVENT_ID_HEADER) || `${msg.info.stream}:${msg.seq}`;
   const request: RequestContext = {
@@ -124,15 +192,9 @@ async function handle(opts: ConsumersOptions, consumer: EventConsumer, msg: JsMs
     await deadLetter(opts, consumer, msg, id, parsed.error, log);
     return;
   }
-  const after: Array<() => Promise<void> | void> = [];
+  let after: AfterCommit[];
   try {
-    await opts.inbox.db.transaction(async (tx) => {
-      if (!(await claimEvent(tx, opts.inbox.table, `${opts.service}:${consumer.name}`, id))) {
-        log.debug("event already processed");
-        return;
-      }
-      await consumer.run(parsed.data, { id, tx, request, log, attempt, afterCommit: (fn) => after.push(fn) });
-    });
+    after = await batcher.submit({ consumer, id, data: parsed.data, request, log, attempt });
   } catch (error) {
     settleEvents(request);
     if (attempt >= opts.maxDeliver) {
