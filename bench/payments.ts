@@ -1,18 +1,34 @@
 // payments.charge through the gateway, with the stack as separate processes (as `bun run start` runs it):
 // 1. sustained charges with unique idempotency keys, one user per connection;
 // 2. the duplicate-key storm: many concurrent charges sharing one key, round after round.
-// Then checks that each storm key charged exactly once and that the ledger invariants hold.
+// Then checks that each storm key charged exactly once and that the ledger invariants hold, prints the
+// CPU each process used per charge, and deletes what the bench wrote (its users' payments,
+// notifications and search documents) unless --keep is given.
+// The whole system runs, as `bun run start` runs it: notifications and search consume every payment
+// event on the same cores. --services=users,payments runs the charge path alone.
 // Usage: bun bench/payments.ts [seconds = 10] [concurrency = 64] [payments instances = 1] [storm rounds = 10] [storm size = 200]
+//        [--services=users,payments,notifications,search] [--keep]
 import { createDatabase } from "@portico/kit/db";
-import { sql } from "drizzle-orm";
+import { inArray, sql } from "drizzle-orm";
+import * as notificationsSchema from "../apps/notifications/src/schema.ts";
 import { checkLedger } from "../apps/payments/src/invariants.ts";
 import * as schema from "../apps/payments/src/schema.ts";
+import * as searchSchema from "../apps/search/src/schema.ts";
 import { serviceDatabaseUrl } from "../test/support/env.ts";
-import { Stack, uniqueEmail } from "../test/support/stack.ts";
+import { type AppName, Stack, uniqueEmail } from "../test/support/stack.ts";
+import { meterCpu, pidsNamed } from "./lib/cpu.ts";
 
-const [seconds = 10, concurrency = 64, instances = 1, stormRounds = 10, stormSize = 200] = process.argv
-  .slice(2)
+const args = process.argv.slice(2);
+const [seconds = 10, concurrency = 64, instances = 1, stormRounds = 10, stormSize = 200] = args
+  .filter((a) => !a.startsWith("--"))
   .map(Number);
+const services = (
+  args.find((a) => a.startsWith("--services="))?.slice("--services=".length) ??
+  "users,payments,notifications,search"
+)
+  .split(",")
+  .filter((s): s is AppName => ["users", "payments", "notifications", "search"].includes(s));
+const keep = args.includes("--keep");
 
 interface Tally {
   latencies: number[];
@@ -29,7 +45,7 @@ const quantile = (sorted: number[], q: number) =>
 
 const benchStartedAt = new Date(Date.now() - 1000);
 await using stack = await Stack.start({
-  services: ["users", "payments", "notifications", "search"],
+  services,
   // Default configuration (sandbox latency 0, rate limiting on) with per-user limits high enough never to
   // refuse: the bench measures charging, not refusing.
   env: { RATE_LIMIT_USER: "100000000/60s", RATE_LIMIT_AUTH: "100000/60s" },
@@ -38,6 +54,7 @@ for (let i = 1; i < instances; i += 1) await stack.startService("payments");
 
 const client = stack.client();
 const tokens: string[] = [];
+const userIds: string[] = [];
 for (let i = 0; i < Math.max(concurrency, stormRounds); i += 1) {
   const session = await client.users.signUp.mutate({
     email: uniqueEmail("bench"),
@@ -45,6 +62,7 @@ for (let i = 0; i < Math.max(concurrency, stormRounds); i += 1) {
     name: "Bench",
   });
   tokens.push(session.accessToken);
+  userIds.push(session.user.id);
 }
 
 async function charge(token: string, idempotencyKey: string, t: Tally): Promise<void> {
@@ -114,7 +132,20 @@ function row(name: string, t: Tally): string {
 
 await sustained(2, uniqueCharge); // warm-up: JIT, connection pools, signing keys
 const baseline = await sustained(Math.max(2, seconds / 2), get);
+const pidsOf = (name: AppName | "gateway") => () =>
+  name === "gateway"
+    ? stack.gateways.map((g) => g.process.pid)
+    : (stack.instances.get(name) ?? []).map((p) => p.pid);
+const cpu = meterCpu({
+  gateway: pidsOf("gateway"),
+  ...Object.fromEntries(services.map((name) => [name, pidsOf(name)])),
+  // Every backend on the machine: anything else using Postgres meanwhile is counted too.
+  postgres: () => pidsNamed("postgres"),
+  "nats-server": () => pidsNamed("nats-server"),
+  bench: () => [process.pid],
+});
 const steady = await sustained(seconds, uniqueCharge);
+const cpuUsed = cpu.stop();
 const dupes = await storm();
 
 console.log(
@@ -128,6 +159,10 @@ console.log("| --- | --- | --- | --- | --- | --- | --- | --- | --- |");
 console.log(row("baseline: payments.get (1 PK select)", baseline));
 console.log(row("charge, unique keys", steady));
 console.log(row("duplicate-key storm", dupes));
+console.log(`\nCPU per charge (ms, steady phase; services: ${services.join(", ")}):`);
+const perCharge = Object.entries(cpuUsed).map(([name, ms]) => `${name} ${(ms / steady.ok).toFixed(3)}`);
+const totalMs = Object.values(cpuUsed).reduce((a, b) => a + b, 0);
+console.log(`${perCharge.join(" · ")} · total ${(totalMs / steady.ok).toFixed(3)}`);
 
 const database = createDatabase(serviceDatabaseUrl("payments"), schema, {
   max: 1,
@@ -147,6 +182,45 @@ try {
       : `LEDGER VIOLATIONS: ${JSON.stringify(violations)}`,
   );
   if (violations.length > 0 || charged[0]?.n !== stormKeys.length) process.exitCode = 1;
+  if (!keep) await forgetBenchData(database.db);
 } finally {
   await database.close();
+}
+
+/** Deletes what the bench's users left, so repeated runs do not grow the shared databases. */
+async function forgetBenchData(db: typeof database.db): Promise<void> {
+  const { ledgerEntries, refunds, payments, idempotencyKeys, outbox } = schema;
+  const theirs = db.select({ id: payments.id }).from(payments).where(inArray(payments.userId, userIds));
+  await db.transaction(async (tx) => {
+    await tx.delete(ledgerEntries).where(inArray(ledgerEntries.paymentId, theirs));
+    await tx.delete(refunds).where(inArray(refunds.paymentId, theirs));
+    await tx.delete(payments).where(inArray(payments.userId, userIds));
+    await tx.delete(idempotencyKeys).where(inArray(idempotencyKeys.userId, userIds));
+    await tx.delete(outbox).where(inArray(sql`${outbox.payload}->>'userId'`, userIds));
+  });
+  for (const [service, remove] of [
+    [
+      "notifications",
+      (d: ReturnType<typeof createDatabase>) =>
+        d.db
+          .delete(notificationsSchema.notifications)
+          .where(inArray(notificationsSchema.notifications.userId, userIds)),
+    ],
+    [
+      "search",
+      (d: ReturnType<typeof createDatabase>) =>
+        d.db
+          .delete(searchSchema.documents)
+          .where(sql`${searchSchema.documents.namespace} = ${stack.namespace}`),
+    ],
+  ] as const) {
+    if (!services.includes(service)) continue;
+    const other = createDatabase(serviceDatabaseUrl(service), {}, { max: 1, appName: "payments-bench" });
+    try {
+      await remove(other);
+    } finally {
+      await other.close();
+    }
+  }
+  console.log("bench data deleted (--keep keeps it)");
 }

@@ -72,14 +72,16 @@ export function createIdempotency(db: PaymentsDb, opts: IdempotencyOptions) {
         const k = userKey(req.userId, req.key);
         if (!competing.has(k)) competing.set(k, i);
       });
+      // Rows in key order, so concurrent batches sharing keys lock them in the same order (no deadlock).
+      const rows = [...competing.entries()]
+        .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+        .map(([, i]) => {
+          const item = items[i] as (typeof items)[number];
+          return newKeyRow(item.req, item.fingerprint, lockTokens[i] as string);
+        });
       const won = await db
         .insert(idempotencyKeys)
-        .values(
-          [...competing.values()].map((i) => {
-            const item = items[i] as (typeof items)[number];
-            return newKeyRow(item.req, item.fingerprint, lockTokens[i] as string);
-          }),
-        )
+        .values(rows)
         .onConflictDoNothing()
         .returning({ keyId: idempotencyKeys.id, userId: idempotencyKeys.userId, key: idempotencyKeys.key });
       const owners = new Map<number, string>();

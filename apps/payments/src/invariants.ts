@@ -14,19 +14,19 @@ interface Sources {
   r: SQL;
 }
 
-function sourcesFor(since: Date | undefined): Sources {
-  if (!since) {
-    return {
-      p: sql`payments.payments`,
-      l: sql`payments.ledger_entries`,
-      r: sql`payments.refunds`,
-    };
-  }
-  const p = sql`(select * from payments.payments where created_at >= ${since.toISOString()}::timestamptz)`;
+const wholeSchema: Sources = {
+  p: sql`payments.payments`,
+  l: sql`payments.ledger_entries`,
+  r: sql`payments.refunds`,
+};
+
+/** The sources of the given payments only (ids as one JSON parameter, however many there are). */
+function sourcesOf(paymentIds: string[]): Sources {
+  const ids = sql`(select jsonb_array_elements_text(${JSON.stringify(paymentIds)}::jsonb)::uuid)`;
   return {
-    p,
-    l: sql`(select * from payments.ledger_entries where payment_id in (select id from ${p} recent))`,
-    r: sql`(select * from payments.refunds where payment_id in (select id from ${p} recent))`,
+    p: sql`(select * from payments.payments where id in ${ids})`,
+    l: sql`(select * from payments.ledger_entries where payment_id in ${ids})`,
+    r: sql`(select * from payments.refunds where payment_id in ${ids})`,
   };
 }
 
@@ -78,9 +78,16 @@ const rules: Record<string, (s: Sources) => SQL> = {
  * are checked (tests check what they wrote, however large the schema has grown).
  */
 export async function checkLedger(db: PaymentsDb, opts: { since?: Date } = {}): Promise<Violation[]> {
-  const sources = sourcesFor(opts.since);
   return db.transaction(
     async (tx) => {
+      let sources = wholeSchema;
+      if (opts.since) {
+        // Scope first, in this snapshot, so each rule reads the payments it checks by key.
+        const recent = await tx.execute<{ id: string }>(
+          sql`select id from payments.payments where created_at >= ${opts.since.toISOString()}::timestamptz`,
+        );
+        sources = sourcesOf(recent.map((row) => row.id));
+      }
       const violations: Violation[] = [];
       for (const [rule, query] of Object.entries(rules)) {
         const rows = await tx.execute(query(sources));

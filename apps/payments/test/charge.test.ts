@@ -1,5 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, test } from "bun:test";
-import { payments } from "@portico/contracts";
+import { type Payment, payments } from "@portico/contracts";
+import { count, inArray, sql } from "drizzle-orm";
+import * as schema from "../src/schema.ts";
 import { newUser, outcome, PaymentsFixture } from "./support.ts";
 
 const { charge } = payments.procedures;
@@ -142,5 +144,48 @@ describe("payments.charge", () => {
     const served = await fx.servedPerInstance("charge");
     expect(served).toHaveLength(2);
     expect(served.every((n) => n > 0)).toBe(true);
+  });
+
+  test("300 concurrent charges with their own keys (recorded in shared transactions) → 300 payments, each with its lines and event", async () => {
+    const user = newUser();
+    const call = fx.as(user);
+    // Every third card is declined, so batches mix succeeded and failed payments.
+    const sources = ["tok_visa", "tok_mastercard", "tok_chargeDeclined"];
+    const inputs = Array.from({ length: 300 }, (_, i) => ({
+      amount: 100 + i,
+      currency: "USD" as const,
+      source: sources[i % 3] ?? "tok_visa",
+      idempotencyKey: key(),
+    }));
+    const made = await Promise.all(inputs.map((input) => call(charge, input)));
+    expect(new Set(made.map((p) => p.id)).size).toBe(300);
+    made.forEach((p, i) => {
+      expect(p.amount).toBe(100 + i);
+      expect(p.status).toBe(i % 3 === 2 ? "failed" : "succeeded");
+    });
+    expect(await fx.paymentCount(user)).toBe(300);
+    const ids = made.map((p) => p.id);
+    const lines = await fx.db
+      .select({ paymentId: schema.ledgerEntries.paymentId, n: count() })
+      .from(schema.ledgerEntries)
+      .where(inArray(schema.ledgerEntries.paymentId, ids))
+      .groupBy(schema.ledgerEntries.paymentId);
+    const events = await fx.db
+      .select({
+        paymentId: sql<string>`${schema.outbox.payload}->>'paymentId'`,
+        subject: schema.outbox.subject,
+      })
+      .from(schema.outbox)
+      .where(inArray(sql`${schema.outbox.payload}->>'paymentId'`, ids));
+    const linesOf = new Map(lines.map((l) => [l.paymentId, l.n]));
+    for (const p of made) {
+      expect(linesOf.get(p.id) ?? 0).toBe(p.status === "succeeded" ? 2 : 0);
+      expect(events.filter((e) => e.paymentId === p.id).map((e) => e.subject)).toEqual([
+        p.status === "succeeded" ? "payment.succeeded" : "payment.failed",
+      ]);
+    }
+    // A replay under the same key is the same payment.
+    for (const i of [0, 150, 299])
+      expect(await call(charge, inputs[i] as (typeof inputs)[number])).toEqual(made[i] as Payment);
   });
 });

@@ -96,9 +96,13 @@ export async function applyDocuments(
     if (!seen || isNewer(doc, seen)) newest.set(key, doc);
   }
   if (newest.size === 0) return;
+  // Rows in key order, so concurrent batches touching the same documents lock them in the same order.
+  const rows = [...newest.entries()]
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+    .map(([, doc]) => ({ namespace, ...doc }));
   await db
     .insert(table)
-    .values([...newest.values()].map((doc) => ({ namespace, ...doc })))
+    .values(rows)
     .onConflictDoUpdate({
       target: [table.namespace, table.type, table.id],
       set: {
@@ -111,7 +115,7 @@ export async function applyDocuments(
       },
       setWhere: sql`(excluded.version_rank, excluded.version_at) > (${table.versionRank}, ${table.versionAt})`,
     });
-  const titles = [...newest.values()].map((doc) => doc.title).join(" ");
+  const titles = rows.map((doc) => doc.title).join(" ");
   await db.execute(sql`
     insert into ${words} (word)
     select distinct w from regexp_split_to_table(lower(${titles}), '[^[:alnum:]]+') w where length(w) >= 2

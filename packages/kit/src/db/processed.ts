@@ -42,9 +42,13 @@ export async function claimEvents(
   claims: EventClaim[],
 ): Promise<EventClaim[]> {
   if (claims.length === 0) return [];
+  // In key order, so concurrent transactions claiming the same events lock them in the same order.
+  const ordered = claims.toSorted((a, b) =>
+    a.consumer === b.consumer ? a.eventId.localeCompare(b.eventId) : a.consumer.localeCompare(b.consumer),
+  );
   return tx
     .insert(table)
-    .values(claims)
+    .values(ordered)
     .onConflictDoNothing()
     .returning({ consumer: table.consumer, eventId: table.eventId });
 }
