@@ -1,4 +1,11 @@
-export { consume, durableName, type EventConsumer, type EventContext, type EventHandler } from "./consume.ts";
+export {
+  consume,
+  durableName,
+  type EventConsumer,
+  type EventContext,
+  type EventHandler,
+  replayConsumerName,
+} from "./consume.ts";
 export { type RunningConsumers, startConsumers } from "./consumers.ts";
 export { EVENT_ID_HEADER, EVENT_VERSION_HEADER } from "./headers.ts";
 export { type Relay, startRelay } from "./relay.ts";
