@@ -5,9 +5,17 @@ import { NatsError } from "nats";
 const pad = (value: string | number, width: number) => String(value).padEnd(width);
 
 runMain(async () => {
-  const env = loadEnv(commonEnv.pick({ NATS_URL: true, PORTICO_NAMESPACE: true }));
+  const env = loadEnv(
+    commonEnv.pick({ NATS_URL: true, NATS_USER: true, NATS_PASSWORD: true, PORTICO_NAMESPACE: true }),
+  );
   const log = createLogger({ service: "events-status" }, "warn");
-  const nc = await connectNats({ url: env.NATS_URL, name: "events-status", log });
+  const nc = await connectNats({
+    url: env.NATS_URL,
+    name: "events-status",
+    log,
+    user: env.NATS_USER,
+    password: env.NATS_PASSWORD,
+  });
   try {
     const jsm = await nc.jetstreamManager();
     const name = eventStreamName(env.PORTICO_NAMESPACE);

@@ -1,9 +1,11 @@
 // `bun run start` / `bun run dev`: runs the gateway and every service as separate processes, with
 // prefixed, coloured log lines. `--watch` restarts a process when its code changes; `--scale users=3`
 // runs more instances of one service. A process that crashes is restarted with a growing delay.
+// With .nats/credentials.env (`bun run nats:setup`) each process connects to NATS as its own user.
 import { existsSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import type { Subprocess } from "bun";
+import { readCredentials } from "./nats/paths.ts";
 
 const root = join(import.meta.dir, "..");
 const args = process.argv.slice(2);
@@ -20,6 +22,17 @@ const apps = readdirSync(join(root, "apps"))
   .filter((app) => existsSync(join(root, "apps", app, "src", "main.ts")))
   .sort((a, b) => (a === "gateway" ? 1 : b === "gateway" ? -1 : a.localeCompare(b)));
 const colours = [36, 35, 33, 32, 34, 91, 92, 93];
+const credentials = await readCredentials();
+if (Object.keys(credentials).length > 0) {
+  console.log("NATS: each process connects as its own user (.nats/credentials.env)");
+}
+
+/** A process's environment: ours, without any identity's NATS password but its own. */
+function envOf(app: string): Record<string, string | undefined> {
+  const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.endsWith("_NATS_PASSWORD")));
+  const password = credentials[`${app.toUpperCase()}_NATS_PASSWORD`];
+  return password ? { ...env, NATS_USER: app, NATS_PASSWORD: password } : env;
+}
 const reset = "\x1b[0m";
 const startedAt = performance.now();
 const children = new Set<Subprocess>();
@@ -65,7 +78,7 @@ function run(app: string, instance: number, colour: number, restarts = 0): void 
     cwd: root,
     stdout: "pipe",
     stderr: "pipe",
-    env: process.env,
+    env: envOf(app),
   });
   children.add(proc);
   let ready = false;

@@ -83,10 +83,13 @@ async function migrateService(sql: postgres.Sql, service: string, log: Logger): 
   // Migrations run as the admin; the service's role then owns its schema and everything in it.
   const role = ident(serviceRole(service));
   await sql.unsafe(`alter schema ${ident(service)} owner to ${role}`);
+  // Only objects it does not own yet: ALTER … OWNER takes an ACCESS EXCLUSIVE lock even when nothing
+  // changes, and waiting behind a long read of a live table would stall every write queued after it.
   const objects = await sql<{ name: string; kind: string }[]>`
     select c.relname as name, c.relkind as kind from pg_class c
     join pg_namespace n on n.oid = c.relnamespace
     where n.nspname = ${service} and c.relkind in ('r', 'p', 'S', 'v', 'm')
+      and c.relowner <> (select oid from pg_roles where rolname = ${serviceRole(service)})
       -- serial/identity sequences belong to their table and change owner with it
       and not exists (select 1 from pg_depend d where d.objid = c.oid and d.deptype in ('a', 'i'))`;
   for (const { name, kind } of objects) {

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import postgres from "postgres";
+import { recordChaosRow } from "../support/chaos.ts";
 import { adminUrl } from "../support/env.ts";
 import { errorCode } from "../support/errors.ts";
 import { Stack, uniqueEmail } from "../support/stack.ts";
@@ -31,7 +32,7 @@ describe("chaos: an instance dies under load", () => {
       .users.signUp.mutate({ email: uniqueEmail("chaos"), password: "password123", name: "C" });
     const api = stack.client(() => session.accessToken);
     const keys = Array.from({ length: 120 }, () => crypto.randomUUID());
-    const outcomes = { first: 0, retried: 0, unexpected: [] as string[] };
+    const outcomes = { first: 0, retried: 0, expected: 0, unexpected: [] as string[] };
 
     // A client that retries failed charges with the same key for up to 20 s (the breaker may open
     // for a few seconds while the dead instance's calls time out).
@@ -54,6 +55,7 @@ describe("chaos: an instance dies under load", () => {
         // The dead instance's calls time out; its keys answer CONFLICT (in progress) until their
         // lease lapses and the survivor takes them over.
         if (code !== "SERVICE_UNAVAILABLE" && code !== "CONFLICT") outcomes.unexpected.push(code);
+        else outcomes.expected++;
         await Bun.sleep(250);
       }
       outcomes.unexpected.push(`gave up on ${key}`);
@@ -74,12 +76,23 @@ describe("chaos: an instance dies under load", () => {
     console.log(
       `chaos: kill -9 one of two payments instances: ${outcomes.first} charged first time, ${outcomes.retried} after a retry, ${outcomes.unexpected.length} unexpected`,
     );
-    expect(outcomes.unexpected).toEqual([]);
-    expect(outcomes.first + outcomes.retried).toBe(keys.length);
     const [row] = await sql<{ payments: number; keys: number }[]>`
       select count(*)::int as payments, count(distinct k.key)::int as keys
       from payments.payments p join payments.idempotency_keys k on k.id = p.idempotency_key_id
       where p.user_id = ${session.user.id}`;
+    const successes = outcomes.first + outcomes.retried;
+    recordChaosRow({
+      scenario: "1 kill -9 one of two payments instances",
+      requests:
+        successes + outcomes.expected + outcomes.unexpected.filter((u) => !u.startsWith("gave up")).length,
+      successes,
+      expectedFailures: outcomes.expected,
+      unexpectedFailures: outcomes.unexpected.length,
+      // keys never charged, and payments beyond one per key
+      lostOrDuplicated: keys.length - (row?.keys ?? 0) + (row?.payments ?? 0) - (row?.keys ?? 0),
+    });
+    expect(outcomes.unexpected).toEqual([]);
+    expect(successes).toBe(keys.length);
     expect(row).toEqual({ payments: keys.length, keys: keys.length });
     expect(await errorCode(api.payments.list.query({ limit: 1 }))).toBe("ok");
   }, 60_000);

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import postgres from "postgres";
-import { signUpsUnderLoad, welcomesOf } from "../support/chaos.ts";
+import { recordChaosRow, signUpRow, signUpsUnderLoad, welcomesOf } from "../support/chaos.ts";
 import { adminUrl } from "../support/env.ts";
 import { ThrowawayCluster } from "../support/natsCluster.ts";
 import { Stack } from "../support/stack.ts";
@@ -47,6 +47,7 @@ describe("chaos: a NATS cluster loses a node", () => {
     await load.stop();
 
     const counts = await welcomesOf(sql, signedUp, until + 20_000 - Date.now());
+    recordChaosRow(signUpRow("5 NATS cluster loses a node", load, counts));
     const welcomed = counts.size;
     const doubled = [...counts.values()].filter((n) => n !== 1).length;
     console.log(

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import postgres from "postgres";
 import { ThrowawayNats } from "../../packages/kit/test/support/natsServer.ts";
-import { signUpsUnderLoad, welcomesOf } from "../support/chaos.ts";
+import { recordChaosRow, signUpRow, signUpsUnderLoad, welcomesOf } from "../support/chaos.ts";
 import { adminUrl } from "../support/env.ts";
 import { Stack } from "../support/stack.ts";
 
@@ -41,6 +41,7 @@ describe("chaos: NATS restarts under load", () => {
     await load.stop();
 
     const counts = await welcomesOf(sql, signedUp, until + 15_000 - Date.now());
+    recordChaosRow(signUpRow("3 NATS restart", load, counts));
     console.log(
       `chaos: NATS restart: ${signedUp.length} sign-ups succeeded, ${failures.length} failed cleanly (${[...new Set(failures)].join(", ")}), ${counts.size} welcomes`,
     );

@@ -3,23 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Subprocess } from "bun";
 import { connect } from "nats";
-
-function freePort(): number {
-  const server = Bun.listen({ hostname: "127.0.0.1", port: 0, socket: { data() {} } });
-  const port = server.port;
-  server.stop(true);
-  return port;
-}
-
-async function listening(port: number): Promise<boolean> {
-  return Bun.connect({ hostname: "127.0.0.1", port, socket: { data() {} } }).then(
-    (s) => {
-      s.end();
-      return true;
-    },
-    () => false,
-  );
-}
+import { freePort, listening } from "./ports.ts";
 
 /** One node of a throwaway cluster: client port, route port, its own JetStream store. */
 class Node {

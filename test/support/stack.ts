@@ -11,6 +11,10 @@ export interface StackOptions {
   services: AppName[];
   /** Extra environment for every process. */
   env?: Record<string, string>;
+  /** Extra environment of one process (e.g. its own NATS credentials), applied after `env`. */
+  processEnv?: (name: AppName | "gateway") => Record<string, string>;
+  /** The stack's NATS namespace; a fresh one by default. */
+  namespace?: string;
 }
 
 /**
@@ -18,7 +22,6 @@ export interface StackOptions {
  * processes, in a NATS namespace of their own. Dispose it (`await using`) to stop everything.
  */
 export class Stack implements AsyncDisposable {
-  readonly namespace = uniqueNamespace();
   readonly instances = new Map<AppName, RunningProcess[]>();
   /** The gateway started last; `url` is its address. */
   gateway?: RunningProcess;
@@ -26,10 +29,18 @@ export class Stack implements AsyncDisposable {
   /** Every gateway instance started (several share one namespace, e.g. to test shared rate limits). */
   readonly gateways: Array<{ process: RunningProcess; url: string }> = [];
 
-  private constructor(private readonly env: Record<string, string>) {}
+  private constructor(
+    private readonly env: Record<string, string>,
+    private readonly processEnv: (name: AppName | "gateway") => Record<string, string>,
+    readonly namespace: string,
+  ) {}
 
   static async start(opts: StackOptions): Promise<Stack> {
-    const stack = new Stack(opts.env ?? {});
+    const stack = new Stack(
+      opts.env ?? {},
+      opts.processEnv ?? (() => ({})),
+      opts.namespace ?? uniqueNamespace(),
+    );
     try {
       await Promise.all(opts.services.map((name) => stack.startService(name)));
       await stack.startGateway();
@@ -62,6 +73,7 @@ export class Stack implements AsyncDisposable {
     const proc = await startProcess(name, `apps/${name}/src/main.ts`, {
       ...this.baseEnv(),
       DATABASE_URL: serviceDatabaseUrl(name),
+      ...this.processEnv(name),
       ...env,
     });
     this.instances.set(name, [...(this.instances.get(name) ?? []), proc]);
@@ -79,6 +91,7 @@ export class Stack implements AsyncDisposable {
       ...this.baseEnv(),
       PORT: "0",
       HOST: "127.0.0.1",
+      ...this.processEnv("gateway"),
       ...env,
     });
     const port = gateway.entry("ready")?.port;

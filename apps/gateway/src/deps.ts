@@ -6,6 +6,7 @@ import {
   createTelemetry,
   type Logger,
   newRequestContext,
+  rateLimitBucket,
 } from "@portico/kit";
 import type { NatsConnection } from "nats";
 import type { GatewayDeps } from "./context.ts";
@@ -51,7 +52,7 @@ export function createGatewayDeps(
     ? createRateLimiter({
         rates,
         // One bucket per namespace, so separate Portico systems on one NATS never share budgets.
-        shared: createLeasedStore(createKvStore(nc, `ratelimit_${env.PORTICO_NAMESPACE}`, longestWindow), {
+        shared: createLeasedStore(createKvStore(nc, rateLimitBucket(env.PORTICO_NAMESPACE), longestWindow), {
           fraction: env.RATE_LIMIT_LEASE_FRACTION,
           leaseMs: env.RATE_LIMIT_LEASE_MS,
         }),

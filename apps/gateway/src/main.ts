@@ -7,7 +7,13 @@ runMain(async () => {
   const startedAt = Date.now();
   const env = loadGatewayEnv();
   const log = createLogger({ service: "gateway", instance: crypto.randomUUID().slice(0, 8) }, env.LOG_LEVEL);
-  const nc = await connectNats({ url: env.NATS_URL, name: "gateway", log });
+  const nc = await connectNats({
+    url: env.NATS_URL,
+    name: "gateway",
+    log,
+    user: env.NATS_USER,
+    password: env.NATS_PASSWORD,
+  });
 
   let connected = true;
   let stopping = false;

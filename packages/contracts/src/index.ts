@@ -30,3 +30,5 @@ export { Hit, HitType, search } from "./search.ts";
 export type { ServiceName } from "./services.ts";
 export { services } from "./services.ts";
 export { PublicJwk, PublicUser, Session, User, userEvents, users } from "./users.ts";
+export type { ServiceWiring } from "./wiring.ts";
+export { gatewayCalls, wiring } from "./wiring.ts";

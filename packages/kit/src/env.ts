@@ -25,6 +25,15 @@ const milliseconds = z.coerce.number().int().positive();
 /** Variables every Portico process understands. */
 export const commonEnv = z.object({
   NATS_URL: z.string().default("nats://127.0.0.1:4222"),
+  /**
+   * This process's own NATS identity (docs/nats-security.md); unset, it connects without
+   * credentials, as to the local server without auth. Set per process, never in the shared `.env`.
+   */
+  NATS_USER: z
+    .string()
+    .regex(/^[a-z][a-z0-9_-]{0,31}$/, "Must be lowercase letters, digits, - or _ (max 32)")
+    .optional(),
+  NATS_PASSWORD: z.string().optional(),
   /** Prefix of every subject and stream, so several Portico systems can share one NATS. */
   PORTICO_NAMESPACE: z
     .string()

@@ -1,5 +1,6 @@
 import { type ErrorBody, ErrorCode, type ValidationDetails } from "@portico/contracts";
 import type { z } from "zod";
+import { isDatabaseUnavailable } from "./db/unavailable.ts";
 
 /** An expected failure with a code from the contracts; its message is safe to show a client. */
 export class ServiceError extends Error {
@@ -57,10 +58,17 @@ export function invalidInput(error: z.ZodError): ServiceError {
 
 /**
  * Turns anything thrown into a reply body. Unknown errors become a bare INTERNAL_SERVER_ERROR so no
- * stack, SQL or internal detail reaches a client; `internal` tells the caller to log the original.
+ * stack, SQL or internal detail reaches a client; a lost or refused database connection becomes a
+ * bare SERVICE_UNAVAILABLE, which says the call may be retried. `internal` tells the caller to log
+ * the original.
  */
 export function toErrorBody(error: unknown): { body: ErrorBody; internal: boolean } {
   if (error instanceof ServiceError) return { body: error.toBody(), internal: false };
+  if (isDatabaseUnavailable(error))
+    return {
+      body: { code: ErrorCode.SERVICE_UNAVAILABLE, message: "Temporarily unavailable; retry shortly" },
+      internal: true,
+    };
   return {
     body: { code: ErrorCode.INTERNAL_SERVER_ERROR, message: "Internal server error" },
     internal: true,

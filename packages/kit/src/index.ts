@@ -29,13 +29,22 @@ export {
   ensureEventStream,
   eventStreamName,
   eventSubject,
+  replayConsumerName,
   startConsumers,
   startRelay,
 } from "./events/index.ts";
 export { createLocalCaller, type LocalService } from "./local.ts";
 export type { Logger, LogLevel } from "./log.ts";
 export { createLogger } from "./log.ts";
-export { channelSubject, connectNats, procedureSubject, sessionEndedSubject } from "./nats.ts";
+export type { NatsConnectOptions } from "./nats.ts";
+export {
+  channelSubject,
+  connectNats,
+  inboxPrefix,
+  procedureSubject,
+  rateLimitBucket,
+  sessionEndedSubject,
+} from "./nats.ts";
 export type { HandlerContext, HandlerFor, Handlers, UserHandlerContext } from "./serve.ts";
 export { runProcedure, serveContract } from "./serve.ts";
 export type { RunningService, ServiceRuntime, ServiceSetup, StartServiceOptions } from "./service.ts";

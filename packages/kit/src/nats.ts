@@ -1,11 +1,39 @@
 import { connect, type NatsConnection } from "nats";
+import { ConfigError } from "./env.ts";
 import type { Logger } from "./log.ts";
 
-/** Connects to NATS and keeps reconnecting for as long as the process lives, logging each change. */
-export async function connectNats(opts: { url: string; name: string; log: Logger }): Promise<NatsConnection> {
+export interface NatsConnectOptions {
+  url: string;
+  /** Connection name, shown in the server's monitoring. */
+  name: string;
+  log: Logger;
+  /** The process's own NATS identity (`NATS_USER` / `NATS_PASSWORD`); unset: connect without. */
+  user?: string | undefined;
+  password?: string | undefined;
+}
+
+/**
+ * The inbox prefix of a NATS identity: replies to its requests arrive under `<prefix>.>`, and its
+ * permissions let it subscribe there only, so no other identity can read its replies.
+ */
+export function inboxPrefix(user: string): string {
+  return `_INBOX_${user}`;
+}
+
+/**
+ * Connects to NATS and keeps reconnecting for as long as the process lives, logging each change.
+ * With a user, it authenticates and takes its replies under that identity's own inbox prefix.
+ */
+export async function connectNats(opts: NatsConnectOptions): Promise<NatsConnection> {
+  if (Boolean(opts.user) !== Boolean(opts.password)) {
+    throw new ConfigError("Invalid configuration:\n  NATS_USER and NATS_PASSWORD: set both or neither");
+  }
   const nc = await connect({
     servers: opts.url.split(","),
     name: opts.name,
+    ...(opts.user && opts.password
+      ? { user: opts.user, pass: opts.password, inboxPrefix: inboxPrefix(opts.user) }
+      : {}),
     maxReconnectAttempts: -1,
     reconnectTimeWait: 250,
     reconnectJitter: 100,
@@ -13,7 +41,7 @@ export async function connectNats(opts: { url: string; name: string; log: Logger
     pingInterval: 10_000,
   });
   coalesceWrites(nc, opts.log);
-  opts.log.info("connected to NATS", { server: nc.getServer() });
+  opts.log.info("connected to NATS", { server: nc.getServer(), ...(opts.user ? { user: opts.user } : {}) });
   void (async () => {
     for await (const status of nc.status()) {
       if (status.type === "pingTimer") continue;
@@ -37,6 +65,11 @@ export function channelSubject(namespace: string, channel: string, userId: strin
 /** The subject the users service announces an ended session on, so live streams of it close. */
 export function sessionEndedSubject(namespace: string, sessionId: string): string {
   return `${namespace}.session.ended.${sessionId}`;
+}
+
+/** The JetStream key-value bucket the gateways of a namespace share their rate limits in. */
+export function rateLimitBucket(namespace: string): string {
+  return `ratelimit_${namespace}`;
 }
 
 interface ProtocolInternals {

@@ -15,6 +15,7 @@ import { createLogger, type Logger } from "./log.ts";
 import { connectNats } from "./nats.ts";
 import { type Handlers, serveContract } from "./serve.ts";
 import { createTelemetry } from "./telemetry.ts";
+import { checkConsumers, declaredCaller, wiringOf } from "./wiring.ts";
 
 /** What a service's set-up code gets to build its handlers with. */
 export interface ServiceRuntime {
@@ -69,16 +70,26 @@ export async function startService<C extends ServiceContract>(
     { service: contract.name, instance: crypto.randomUUID().slice(0, 8) },
     env.LOG_LEVEL,
   );
-  const nc = await connectNats({ url: env.NATS_URL, name: contract.name, log });
+  const nc = await connectNats({
+    url: env.NATS_URL,
+    name: contract.name,
+    log,
+    user: env.NATS_USER,
+    password: env.NATS_PASSWORD,
+  });
   const cleanups: Array<() => Promise<void> | void> = [];
+  // A service of the contracts may call and consume only what its wiring declares (its NATS permissions).
+  const wired = wiringOf(contract.name);
+  const caller = createCaller(nc, env.PORTICO_NAMESPACE);
   const runtime: ServiceRuntime = {
     nc,
     log,
-    caller: createCaller(nc, env.PORTICO_NAMESPACE),
+    caller: wired ? declaredCaller(contract.name, wired, caller) : caller,
     namespace: env.PORTICO_NAMESPACE,
     onStop: (fn) => cleanups.push(fn),
   };
   const setup = await opts.setup(runtime);
+  if (wired) checkConsumers(contract.name, wired, setup.consumers ?? []);
   const verifyToken =
     setup.verifyToken ??
     createJwksVerifier({

@@ -40,6 +40,32 @@ describe("errors", () => {
     expect(internal).toBe(true);
     expect(body).toEqual({ code: "INTERNAL_SERVER_ERROR", message: "Internal server error" });
   });
+
+  test("a lost or refused database connection is a bare SERVICE_UNAVAILABLE; a failed query is not", () => {
+    const withCode = (message: string, code: string) => Object.assign(new Error(message), { code });
+    // drizzle wraps the driver's error as the cause of its own "Failed query: …"
+    const wrapped = (cause: Error) => new Error("Failed query: insert into payments.payments …", { cause });
+    const unavailable = [
+      wrapped(withCode("connect ECONNREFUSED 127.0.0.1:5432", "ECONNREFUSED")),
+      wrapped(withCode("terminating connection due to administrator command", "57P01")),
+      withCode("the database system is starting up", "57P03"),
+      withCode("write CONNECTION_CLOSED 127.0.0.1:5432", "CONNECTION_CLOSED"),
+      withCode("connection failure", "08006"),
+    ];
+    for (const error of unavailable) {
+      const { body, internal } = toErrorBody(error);
+      expect(internal).toBe(true);
+      expect(body).toEqual({
+        code: "SERVICE_UNAVAILABLE",
+        message: "Temporarily unavailable; retry shortly",
+      });
+    }
+    for (const error of [
+      wrapped(withCode("duplicate key value", "23505")),
+      withCode("syntax error", "42601"),
+    ])
+      expect(toErrorBody(error).body.code).toBe("INTERNAL_SERVER_ERROR");
+  });
 });
 
 describe("request context", () => {

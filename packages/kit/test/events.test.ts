@@ -152,6 +152,31 @@ describe("outbox relay and consumers", () => {
       await ns.cleanup();
     }
   });
+
+  test("an event breaking its contract is dead-lettered at once, the reason on one header line", async () => {
+    const ns = await openNamespace(natsUrl);
+    const rec = recorder();
+    const consumers = await consumersOf(ns.nc, ns.namespace, [rec.consumer]);
+    try {
+      const h = natsHeaders();
+      h.set(EVENT_ID_HEADER, crypto.randomUUID());
+      await ns.nc
+        .jetstream()
+        .publish(eventSubject(ns.namespace, pinged.subject), new TextEncoder().encode('{"n":"one"}'), {
+          headers: h,
+        });
+      const subject = deadLetterSubject(ns.namespace, "kittest", pinged.subject);
+      const dead = await eventuallyValue(() =>
+        ns.jsm.streams.getMessage(eventStreamName(ns.namespace), { last_by_subj: subject }),
+      );
+      expect(dead?.header.get("portico-dead-attempts")).toBe("1");
+      expect(dead?.header.get("portico-dead-reason")).toContain("expected number");
+      expect(rec.attempts.size).toBe(0);
+    } finally {
+      await consumers.stop();
+      await ns.cleanup();
+    }
+  });
 });
 
 async function eventuallyValue<T>(fn: () => Promise<T>, ms = 5000): Promise<T | undefined> {

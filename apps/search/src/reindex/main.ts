@@ -9,7 +9,13 @@ runMain(async () => {
   const env = loadSearchEnv();
   const log = createLogger({ service: "search-reindex" }, env.LOG_LEVEL);
   const database = createDatabase(env.DATABASE_URL, schema, { max: 2, appName: "search-reindex" });
-  const nc = await connectNats({ url: env.NATS_URL, name: "search-reindex", log });
+  const nc = await connectNats({
+    url: env.NATS_URL,
+    name: "search-reindex",
+    log,
+    user: env.NATS_USER,
+    password: env.NATS_PASSWORD,
+  });
   try {
     const report = await reindex({
       db: database.db,

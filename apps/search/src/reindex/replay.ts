@@ -1,4 +1,4 @@
-import { decodeJson, eventStreamName, eventSubject, type Logger } from "@portico/kit";
+import { decodeJson, eventStreamName, eventSubject, type Logger, replayConsumerName } from "@portico/kit";
 import {
   AckPolicy,
   type Consumer,
@@ -41,9 +41,15 @@ export async function openReplay(
   let consumer: Consumer | undefined;
   if (!empty) {
     // An ephemeral pull consumer of our own (NATS 2.9 has no multi-filter ordered consumers); the
-    // server removes it a minute after the last fetch.
+    // server removes it a minute after the last fetch. Its fixed name is the one search's NATS
+    // permissions allow; one left by an interrupted run is removed first, so reading starts over.
     const stream = eventStreamName(namespace);
+    const name = replayConsumerName(namespace, "search");
+    await jsm.consumers.delete(stream, name).catch((error: unknown) => {
+      if (!(error instanceof NatsError && error.api_error?.err_code === 10014)) throw error;
+    });
     const info = await jsm.consumers.add(stream, {
+      name,
       filter_subject: `${prefix}>`,
       deliver_policy: DeliverPolicy.All,
       ack_policy: AckPolicy.None,

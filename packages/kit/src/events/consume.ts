@@ -88,3 +88,11 @@ export function consumeBatch<E extends EventContract>(
 export function durableName(namespace: string, service: string, consumer: string): string {
   return `${namespace}_${service}_${consumer}`.replace(/[^A-Za-z0-9_-]/g, "_");
 }
+
+/**
+ * The consumer a service replays the whole event stream with (search's reindex): one fixed name
+ * per (namespace, service), so NATS permissions can allow exactly it.
+ */
+export function replayConsumerName(namespace: string, service: string): string {
+  return durableName(namespace, service, "replay");
+}

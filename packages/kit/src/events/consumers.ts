@@ -244,7 +244,9 @@ async function deadLetter(
   }
   h.set("portico-dead-consumer", `${opts.service}:${consumer.name}`);
   h.set("portico-dead-attempts", String(msg.info.deliveryCount));
-  h.set("portico-dead-reason", error instanceof Error ? error.message.slice(0, 500) : String(error));
+  // A header value is one line; a zod error's message is multi-line JSON.
+  const reason = error instanceof Error ? error.message : String(error);
+  h.set("portico-dead-reason", reason.replace(/\s+/g, " ").trim().slice(0, 500));
   try {
     await opts.js.publish(deadLetterSubject(opts.namespace, opts.service, consumer.event.subject), msg.data, {
       msgID: `dead:${opts.service}:${consumer.name}:${id}`,

@@ -7,6 +7,7 @@ export {
   type EventConsumer,
   type EventContext,
   type EventHandler,
+  replayConsumerName,
 } from "./consume.ts";
 export { type RunningConsumers, startConsumers } from "./consumers.ts";
 export { EVENT_ID_HEADER, EVENT_VERSION_HEADER } from "./headers.ts";

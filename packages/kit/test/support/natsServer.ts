@@ -11,6 +11,13 @@ function freePort(): number {
   return port;
 }
 
+export interface ThrowawayNatsOptions {
+  /** A server configuration file (e.g. with users and permissions); address, port and store come from flags. */
+  config?: string;
+  /** The server's environment (a configuration's `$VARIABLE` references are read from it). */
+  env?: Record<string, string>;
+}
+
 /**
  * A throwaway nats-server with JetStream, owned by one test, so it can be stopped and restarted
  * without touching the machine's shared server. Its store survives restarts until `dispose`.
@@ -18,14 +25,42 @@ function freePort(): number {
 export class ThrowawayNats implements AsyncDisposable {
   readonly port = freePort();
   readonly url = `nats://127.0.0.1:${this.port}`;
+  /** The server's log lines (errors such as permission violations included). */
+  readonly log: string[] = [];
   private readonly storeDir = mkdtempSync(join(tmpdir(), "portico-nats-"));
-  private proc?: Subprocess;
+  private proc?: Subprocess<"ignore", "ignore", "pipe">;
+
+  constructor(private readonly opts: ThrowawayNatsOptions = {}) {}
 
   async start(): Promise<void> {
-    this.proc = Bun.spawn(
-      ["/usr/sbin/nats-server", "-a", "127.0.0.1", "-p", String(this.port), "-js", "-sd", this.storeDir],
-      { stdout: "ignore", stderr: "ignore" },
+    const config = this.opts.config ? ["-c", this.opts.config] : [];
+    const proc = Bun.spawn(
+      [
+        "/usr/sbin/nats-server",
+        ...config,
+        "-a",
+        "127.0.0.1",
+        "-p",
+        String(this.port),
+        "-js",
+        "-sd",
+        this.storeDir,
+      ],
+      { stdin: "ignore", stdout: "ignore", stderr: "pipe", env: { ...process.env, ...this.opts.env } },
     );
+    this.proc = proc;
+    void (async () => {
+      const reader = proc.stderr.getReader();
+      const decoder = new TextDecoder();
+      let rest = "";
+      for (;;) {
+        const { done, value } = await reader.read();
+        if (done) return;
+        const lines = (rest + decoder.decode(value, { stream: true })).split("\n");
+        rest = lines.pop() ?? "";
+        this.log.push(...lines);
+      }
+    })();
     const until = Date.now() + 5000;
     while (Date.now() < until) {
       const ok = await Bun.connect({ hostname: "127.0.0.1", port: this.port, socket: { data() {} } }).then(
@@ -36,9 +71,10 @@ export class ThrowawayNats implements AsyncDisposable {
         () => false,
       );
       if (ok) return;
+      if (proc.exitCode !== null) break;
       await Bun.sleep(50);
     }
-    throw new Error("throwaway nats-server did not start");
+    throw new Error(`throwaway nats-server did not start:\n${this.log.join("\n")}`);
   }
 
   async stop(): Promise<void> {

@@ -1,0 +1,173 @@
+import { TRPCClientError } from "@portico/client";
+import { type Stack, uniqueEmail } from "./stack.ts";
+
+// Scenario 6 (slow service), shared by test/chaos/slowService.test.ts and bench/slowService.ts:
+// calls to users, notifications and search are timed with and without a flood of calls to a slow
+// payments service (start the stack with SANDBOX_LATENCY_MS), phases alternating.
+
+export interface SlowServiceOptions {
+  /** Concurrent clients per other service, each calling it in a loop. */
+  otherClients: number;
+  /** Concurrent clients charging the slow payments service during the slow phases. */
+  slowClients: number;
+  /** Length of each phase; phases run baseline, slow, baseline, slow… after a warm-up of one phase. */
+  phaseMs: number;
+  rounds: number;
+}
+
+/** Calls to the other services in one kind of phase. */
+export interface OtherCalls {
+  /** Milliseconds of each successful call, per procedure. */
+  ms: Record<string, number[]>;
+  /** Codes of failed calls. */
+  failed: string[];
+}
+
+export interface SlowServiceResult {
+  /** The other services with nothing calling payments. */
+  baseline: OtherCalls;
+  /** The other services while payments is slow and flooded. */
+  withSlow: OtherCalls;
+  /** The calls to the slow service: answered, refused by the gateway's bulkhead ("busy"), or anything else. */
+  slow: { okMs: number[]; refusedMs: number[]; other: string[] };
+  /** The gateway's own count of bulkhead refusals, per service (`/metrics`). */
+  bulkheadRejections: Record<string, number>;
+}
+
+const emptyCalls = (): OtherCalls => ({ ms: {}, failed: [] });
+
+/** The `q` quantile of some samples (nearest rank). */
+export function quantile(samples: number[], q: number): number {
+  const sorted = [...samples].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))] ?? 0;
+}
+
+const codeOf = (error: unknown) =>
+  error instanceof TRPCClientError
+    ? String((error.data as { code?: string } | undefined)?.code)
+    : String(error);
+/** The gateway's answer when a service's bulkhead is full (apps/gateway/src/resilience/caller.ts). */
+const busy = /^The \w+ service is busy$/;
+const outcomeOf = (error: unknown) =>
+  error instanceof TRPCClientError && codeOf(error) === "SERVICE_UNAVAILABLE" && busy.test(error.message)
+    ? "busy"
+    : codeOf(error) + (error instanceof Error ? ` "${error.message}"` : "");
+
+async function bulkheadRejections(stack: Stack): Promise<Record<string, number>> {
+  const text = await (await fetch(`${stack.url}/metrics`)).text();
+  const counts: Record<string, number> = {};
+  for (const m of text.matchAll(/^gateway_bulkhead_rejections_total\{service="([^"]+)"\} (\d+)/gm))
+    if (m[1]) counts[m[1]] = Number(m[2]);
+  return counts;
+}
+
+/** Runs the phases against `stack` (users, payments, notifications and search) and collects every figure. */
+export async function measureSlowService(stack: Stack, opts: SlowServiceOptions): Promise<SlowServiceResult> {
+  const session = await stack
+    .client()
+    .users.signUp.mutate({ email: uniqueEmail("slow"), password: "password123", name: "Slow" });
+  const token = () => session.accessToken;
+  const result: SlowServiceResult = {
+    baseline: emptyCalls(),
+    withSlow: emptyCalls(),
+    slow: { okMs: [], refusedMs: [], other: [] },
+    bulkheadRejections: {},
+  };
+  // Where the other services' calls are counted now; undefined during the warm-up.
+  let phase: OtherCalls | undefined;
+  let slowPhase = false;
+  let running = true;
+
+  // One client per loop: calls of one client in the same tick would be batched into one request.
+  const others: Record<string, (api: ReturnType<Stack["client"]>) => Promise<unknown>> = {
+    "users.me": (api) => api.users.me.query(),
+    "notifications.unreadCount": (api) => api.notifications.unreadCount.query(),
+    "search.query": (api) => api.search.query.query({ q: "slow" }),
+  };
+  const otherLoops = Object.entries(others).flatMap(([name, call]) =>
+    Array.from({ length: opts.otherClients }, async () => {
+      const api = stack.client(token);
+      while (running) {
+        const started = performance.now();
+        const code = await call(api).then(() => "ok", codeOf);
+        const target = phase;
+        if (!target) continue;
+        if (code !== "ok") target.failed.push(`${name}: ${code}`);
+        else {
+          const samples = target.ms[name] ?? [];
+          samples.push(performance.now() - started);
+          target.ms[name] = samples;
+        }
+      }
+    }),
+  );
+  let slowInFlight = 0;
+  const slowLoops = Array.from({ length: opts.slowClients }, async () => {
+    const api = stack.client(token);
+    while (running) {
+      if (!slowPhase) {
+        await Bun.sleep(20);
+        continue;
+      }
+      const started = performance.now();
+      const input = {
+        amount: 100,
+        currency: "USD",
+        source: "tok_visa",
+        idempotencyKey: crypto.randomUUID(),
+      } as const;
+      slowInFlight++;
+      const code = await api.payments.charge.mutate(input).then(() => "ok", outcomeOf);
+      slowInFlight--;
+      const ms = performance.now() - started;
+      if (code === "ok") result.slow.okMs.push(ms);
+      else if (code === "busy") {
+        result.slow.refusedMs.push(ms);
+        await Bun.sleep(100); // a client backs off before trying again
+      } else result.slow.other.push(code);
+    }
+  });
+
+  await Bun.sleep(opts.phaseMs); // warm-up, not counted
+  for (let round = 0; round < opts.rounds; round++) {
+    phase = result.baseline;
+    await Bun.sleep(opts.phaseMs);
+    // Let the slow calls pile up to the bulkhead before the phase is counted.
+    phase = undefined;
+    slowPhase = true;
+    await Bun.sleep(200);
+    phase = result.withSlow;
+    await Bun.sleep(opts.phaseMs);
+    phase = undefined;
+    slowPhase = false;
+    // The next baseline starts once the slow calls still in flight have ended.
+    while (slowInFlight > 0) await Bun.sleep(20);
+  }
+  running = false;
+  await Promise.all([...otherLoops, ...slowLoops]);
+  result.bulkheadRejections = await bulkheadRejections(stack);
+  return result;
+}
+
+/** Lines describing a result: p50/p99 of the other services with and without the slow one, and the slow calls. */
+export function describeSlowService(r: SlowServiceResult): string[] {
+  const all = (calls: OtherCalls) => Object.values(calls.ms).flat();
+  const fmt = (ms: number) => ms.toFixed(1);
+  const row = (name: string, a: number[], b: number[]) =>
+    `${name.padEnd(26)} ${String(a.length).padStart(6)} ${fmt(quantile(a, 0.5)).padStart(7)} ${fmt(quantile(a, 0.99)).padStart(7)}   ${String(b.length).padStart(6)} ${fmt(quantile(b, 0.5)).padStart(7)} ${fmt(quantile(b, 0.99)).padStart(7)}   ${(quantile(b, 0.99) / quantile(a, 0.99)).toFixed(2).padStart(5)}`;
+  const names = Object.keys(r.baseline.ms);
+  return [
+    `${"other services".padEnd(26)} ${"calls".padStart(6)} ${"p50".padStart(7)} ${"p99".padStart(7)}   ${"calls".padStart(6)} ${"p50".padStart(7)} ${"p99".padStart(7)}   p99 ratio (target ≤ 1.20)`,
+    `${"".padEnd(26)} ${"without the slow service (ms)".padStart(22)}   ${"with the slow service (ms)".padStart(22)}`,
+    ...names.map((n) => row(n, r.baseline.ms[n] ?? [], r.withSlow.ms[n] ?? [])),
+    row("all", all(r.baseline), all(r.withSlow)),
+    `failed calls to other services: ${r.baseline.failed.length} without, ${r.withSlow.failed.length} with the slow service`,
+    `slow payments.charge: ${r.slow.okMs.length} answered (p50 ${fmt(quantile(r.slow.okMs, 0.5))} ms), ${r.slow.refusedMs.length} refused at once by the bulkhead (p50 ${fmt(quantile(r.slow.refusedMs, 0.5))}, p99 ${fmt(quantile(r.slow.refusedMs, 0.99))} ms, max ${fmt(Math.max(0, ...r.slow.refusedMs))} ms), ${r.slow.other.length} other; gateway bulkhead rejections ${JSON.stringify(r.bulkheadRejections)}`,
+  ];
+}
+
+/** The p99 of every other service's calls with the slow service over the p99 without. */
+export function p99Ratio(r: SlowServiceResult): number {
+  const all = (calls: OtherCalls) => Object.values(calls.ms).flat();
+  return quantile(all(r.withSlow), 0.99) / quantile(all(r.baseline), 0.99);
+}
