@@ -20,13 +20,16 @@ const wholeSchema: Sources = {
   r: sql`payments.refunds`,
 };
 
-/** The sources of the given payments only (ids as one JSON parameter, however many there are). */
+/**
+ * The sources of the given payments only. The ids go as one uuid[] parameter: `= any(array)` is
+ * planned by key (or as a hashed list), where a set-returning subquery was planned blind.
+ */
 function sourcesOf(paymentIds: string[]): Sources {
-  const ids = sql`(select jsonb_array_elements_text(${JSON.stringify(paymentIds)}::jsonb)::uuid)`;
+  const ids = sql`${`{${paymentIds.join(",")}}`}::uuid[]`;
   return {
-    p: sql`(select * from payments.payments where id in ${ids})`,
-    l: sql`(select * from payments.ledger_entries where payment_id in ${ids})`,
-    r: sql`(select * from payments.refunds where payment_id in ${ids})`,
+    p: sql`(select * from payments.payments where id = any(${ids}))`,
+    l: sql`(select * from payments.ledger_entries where payment_id = any(${ids}))`,
+    r: sql`(select * from payments.refunds where payment_id = any(${ids}))`,
   };
 }
 
