@@ -198,29 +198,34 @@ async function forgetBenchData(db: typeof database.db): Promise<void> {
     await tx.delete(idempotencyKeys).where(inArray(idempotencyKeys.userId, userIds));
     await tx.delete(outbox).where(inArray(sql`${outbox.payload}->>'userId'`, userIds));
   });
-  for (const [service, remove] of [
-    [
-      "notifications",
-      (d: ReturnType<typeof createDatabase>) =>
-        d.db
-          .delete(notificationsSchema.notifications)
-          .where(inArray(notificationsSchema.notifications.userId, userIds)),
-    ],
-    [
-      "search",
-      (d: ReturnType<typeof createDatabase>) =>
-        d.db
-          .delete(searchSchema.documents)
-          .where(sql`${searchSchema.documents.namespace} = ${stack.namespace}`),
-    ],
-  ] as const) {
-    if (!services.includes(service)) continue;
-    const other = createDatabase(serviceDatabaseUrl(service), {}, { max: 1, appName: "payments-bench" });
-    try {
-      await remove(other);
-    } finally {
-      await other.close();
-    }
+  if (services.includes("notifications")) {
+    const { notifications } = notificationsSchema;
+    await inDatabaseOf("notifications", notificationsSchema, (other) =>
+      other.delete(notifications).where(inArray(notifications.userId, userIds)),
+    );
+  }
+  if (services.includes("search")) {
+    const { documents } = searchSchema;
+    await inDatabaseOf("search", searchSchema, (other) =>
+      other.delete(documents).where(sql`${documents.namespace} = ${stack.namespace}`),
+    );
   }
   console.log("bench data deleted (--keep keeps it)");
+}
+
+/** Runs `work` on a short-lived connection to another service's database. */
+async function inDatabaseOf<S extends Record<string, unknown>>(
+  service: AppName,
+  serviceSchema: S,
+  work: (db: ReturnType<typeof createDatabase<S>>["db"]) => Promise<unknown>,
+): Promise<void> {
+  const other = createDatabase(serviceDatabaseUrl(service), serviceSchema, {
+    max: 1,
+    appName: "payments-bench",
+  });
+  try {
+    await work(other.db);
+  } finally {
+    await other.close();
+  }
 }

@@ -23,8 +23,6 @@ export type ClaimOutcome = { owner: Claim } | { replay: unknown };
 export interface IdempotencyOptions {
   leaseMs: number;
   waitMs: number;
-  /** Most claims sent in one insert when many arrive together. */
-  batchSize?: number;
 }
 
 /** A claim's answer to store, for `completeAll`. */
@@ -59,11 +57,11 @@ export function createIdempotency(db: PaymentsDb, opts: IdempotencyOptions) {
   const userKey = (userId: string, key: string) => `${userId}\u0000${key}`;
 
   /**
-   * First claims of requests that arrive together go out as one insert (and one commit). Only the
-   * first of several attempts with the same key in a batch competes; the others find its row.
+   * Claims of requests that arrive together go out as one insert (and one commit). Only the first
+   * of several attempts with the same key in a batch competes; the others find its row.
    */
-  const firstClaims = createBatcher<{ req: KeyRequest; fingerprint: string }, Claim | undefined>({
-    maxSize: opts.batchSize ?? 100,
+  const claims = createBatcher<{ req: KeyRequest; fingerprint: string }, Claim | undefined>({
+    maxSize: 100,
     maxConcurrent: 4,
     async run(items): Promise<ItemOutcome<Claim | undefined>[]> {
       const lockTokens = items.map(() => crypto.randomUUID());
@@ -95,16 +93,6 @@ export function createIdempotency(db: PaymentsDb, opts: IdempotencyOptions) {
       });
     },
   });
-
-  async function tryInsert(req: KeyRequest, fingerprint: string): Promise<Claim | undefined> {
-    const lockToken = crypto.randomUUID();
-    const [row] = await db
-      .insert(idempotencyKeys)
-      .values(newKeyRow(req, fingerprint, lockToken))
-      .onConflictDoNothing()
-      .returning({ keyId: idempotencyKeys.id });
-    return row ? { keyId: row.keyId, lockToken } : undefined;
-  }
 
   /** Resumes a key whose owner let its lease lapse (crashed or hung); the same key id keeps the processor reference. */
   async function tryTakeOver(keyId: string): Promise<Claim | undefined> {
@@ -152,9 +140,8 @@ export function createIdempotency(db: PaymentsDb, opts: IdempotencyOptions) {
       const fingerprint = fingerprintOf(req.operation, req.params);
       const giveUpAt = Math.min(Date.now() + opts.waitMs, deadline - 50);
       let pause = 5;
-      for (let attempt = 0; ; attempt += 1) {
-        const owner =
-          attempt === 0 ? await firstClaims.submit({ req, fingerprint }) : await tryInsert(req, fingerprint);
+      for (;;) {
+        const owner = await claims.submit({ req, fingerprint });
         if (owner) return { owner };
         const [row] = await db
           .select({

@@ -9,7 +9,6 @@ export {
   outboxTable,
 } from "./outbox.ts";
 export {
-  claimEvent,
   claimEvents,
   type EventClaim,
   type ProcessedEventsTable,

@@ -52,13 +52,3 @@ export async function claimEvents(
     .onConflictDoNothing()
     .returning({ consumer: table.consumer, eventId: table.eventId });
 }
-
-/** `claimEvents` for one event: false when `consumer` has already handled `eventId`. */
-export async function claimEvent(
-  tx: PgDatabase<PgQueryResultHKT, Record<string, unknown>>,
-  table: ProcessedEventsTable,
-  consumer: string,
-  eventId: string,
-): Promise<boolean> {
-  return (await claimEvents(tx, table, [{ consumer, eventId }])).length > 0;
-}
