@@ -11,11 +11,15 @@ export function createConsumers(channels: DeliveryChannel[]): EventConsumer[] {
     event: E,
     notice: (payload: EventPayload<E>) => { userId: string; rendered: Rendered },
   ) =>
-    consumeBatch(event, (events) =>
-      notifyAll(
-        channels,
-        events.map(({ payload, ctx }) => ({ ctx, ...notice(payload) })),
-      ),
+    consumeBatch(
+      event,
+      (events) =>
+        notifyAll(
+          channels,
+          events.map(({ payload, ctx }) => ({ ctx, ...notice(payload) })),
+        ),
+      // One insert keyed on (event, user): a redelivered event stores and delivers nothing again.
+      { idempotent: true },
     );
   return [
     notifying(userEvents.created, (p) => ({ userId: p.userId, rendered: welcome(p) })),

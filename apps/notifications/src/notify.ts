@@ -13,7 +13,8 @@ export interface Notice {
 
 /**
  * Stores the notifications made from events handled together, with one insert (at most one per
- * event and user, by a unique index), and once committed hands each new one to the delivery channels.
+ * event and user, by a unique index, so a redelivered event stores nothing again), and once
+ * committed hands the new ones to the delivery channels together.
  */
 export async function notifyAll(channels: DeliveryChannel[], notices: Notice[]): Promise<void> {
   const [first] = notices;
@@ -24,11 +25,12 @@ export async function notifyAll(channels: DeliveryChannel[], notices: Notice[]):
     .onConflictDoNothing()
     .returning();
   const stored = new Map(rows.map((row) => [`${row.eventId}\u0000${row.userId}`, row]));
-  for (const { ctx, userId } of notices) {
+  const deliveries = notices.flatMap(({ ctx, userId }) => {
     const row = stored.get(`${ctx.id}\u0000${userId}`);
-    if (!row) continue;
-    const notification = toNotification(row);
-    const log = ctx.log.child({ notificationId: row.id });
-    ctx.afterCommit(() => deliverAll(channels, { userId, notification, log }));
-  }
+    return row
+      ? [{ userId, notification: toNotification(row), log: ctx.log.child({ notificationId: row.id }) }]
+      : [];
+  });
+  // Committed together, so delivered together once the first of their events is settled.
+  first.ctx.afterCommit(() => deliverAll(channels, deliveries));
 }

@@ -57,7 +57,7 @@ test("delivers a signed webhook, retrying after a server error", async () => {
     const userId = await withPreference(hook.url, "s3cret");
     const webhook = channel(3);
     const n = notification();
-    await webhook.deliver({ userId, notification: n, log });
+    await webhook.deliver([{ userId, notification: n, log }]);
     await webhook.drain();
     expect(hook.calls).toHaveLength(2);
     const last = hook.calls[1];
@@ -81,11 +81,41 @@ test("gives up after the attempt limit, and sends nothing to users without a pre
   try {
     const userId = await withPreference(hook.url, "s3cret");
     const webhook = channel(3);
-    await webhook.deliver({ userId, notification: notification(), log });
-    await webhook.deliver({ userId: crypto.randomUUID(), notification: notification(), log });
+    await webhook.deliver([
+      { userId, notification: notification(), log },
+      { userId: crypto.randomUUID(), notification: notification(), log },
+    ]);
     await webhook.drain();
     expect(hook.calls).toHaveLength(3);
   } finally {
     hook.server.stop(true);
+  }
+});
+
+test("notifications delivered together each reach their own user's webhook, signed with that user's secret", async () => {
+  const [a, b] = [receiver(0), receiver(0)];
+  try {
+    const alice = await withPreference(a.url, "alice-secret");
+    const bob = await withPreference(b.url, "bob-secret");
+    const [first, second, third] = [notification(), notification(), notification()];
+    const webhook = channel(1);
+    await webhook.deliver([
+      { userId: alice, notification: first, log },
+      { userId: bob, notification: second, log },
+      { userId: alice, notification: third, log },
+    ]);
+    await webhook.drain();
+    const received = (calls: typeof a.calls, secret: string) =>
+      calls.map(({ headers, body }) => {
+        expect(headers.get(WebhookHeader.signature)).toBe(
+          signWebhook(secret, headers.get(WebhookHeader.timestamp) ?? "", body),
+        );
+        return (JSON.parse(body) as { userId: string; notification: Notification }).notification.id;
+      });
+    expect(received(a.calls, "alice-secret").sort()).toEqual([first.id, third.id].sort());
+    expect(received(b.calls, "bob-secret")).toEqual([second.id]);
+  } finally {
+    a.server.stop(true);
+    b.server.stop(true);
   }
 });

@@ -11,6 +11,7 @@ export type { CommonEnv, ServiceEnv } from "./env.ts";
 export { ConfigError, commonEnv, loadEnv, serviceEnv } from "./env.ts";
 export { fail, invalidInput, ServiceError, toErrorBody, validationDetails } from "./errors.ts";
 export type {
+  ConsumeOptions,
   DeliveredEvent,
   EventBatchHandler,
   EventConsumer,

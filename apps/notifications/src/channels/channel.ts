@@ -10,22 +10,23 @@ export interface Delivery {
 
 /**
  * A way of telling a user about a notification besides storing it. Channels run after the
- * notification is committed; a channel decides for itself whether this user wants it (preferences).
- * Adding email or SMS is one more module implementing this.
+ * notifications are committed, with all those committed together; a channel decides for itself
+ * whether each user wants it (preferences). Adding email or SMS is one more module implementing this.
  */
 export interface DeliveryChannel {
   readonly name: string;
-  deliver(delivery: Delivery): Promise<void>;
+  deliver(deliveries: Delivery[]): Promise<void>;
   /** Waits for deliveries still retrying in the background (called on shutdown). */
   drain?(): Promise<void>;
 }
 
-/** Hands a notification to every channel; one channel failing does not stop the others. */
-export async function deliverAll(channels: DeliveryChannel[], delivery: Delivery): Promise<void> {
+/** Hands notifications to every channel; one channel failing does not stop the others. */
+export async function deliverAll(channels: DeliveryChannel[], deliveries: Delivery[]): Promise<void> {
+  if (deliveries.length === 0) return;
   await Promise.all(
     channels.map((channel) =>
-      channel.deliver(delivery).catch((error: unknown) => {
-        delivery.log.warn("delivery failed", { channel: channel.name, error });
+      channel.deliver(deliveries).catch((error: unknown) => {
+        for (const { log } of deliveries) log.warn("delivery failed", { channel: channel.name, error });
       }),
     ),
   );

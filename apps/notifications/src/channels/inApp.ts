@@ -13,8 +13,9 @@ export function inAppChannel(nc: NatsConnection, namespace: string): DeliveryCha
   const channel = live.channel ?? live.name;
   return {
     name: "in-app",
-    async deliver({ userId, notification }) {
-      nc.publish(channelSubject(namespace, channel, userId), encodeJson(notification));
+    async deliver(deliveries) {
+      for (const { userId, notification } of deliveries)
+        nc.publish(channelSubject(namespace, channel, userId), encodeJson(notification));
     },
   };
 }

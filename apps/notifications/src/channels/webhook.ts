@@ -1,4 +1,4 @@
-import { eq } from "drizzle-orm";
+import { inArray } from "drizzle-orm";
 import type { PostgresJsDatabase } from "drizzle-orm/postgres-js";
 import * as schema from "../schema.ts";
 import type { Delivery, DeliveryChannel } from "./channel.ts";
@@ -75,14 +75,24 @@ export function webhookChannel(opts: WebhookOptions): DeliveryChannel & { drain(
 
   return {
     name: "webhook",
-    async deliver(delivery) {
-      const [pref] = await opts.db
-        .select()
-        .from(schema.preferences)
-        .where(eq(schema.preferences.userId, delivery.userId));
-      if (!pref?.webhookUrl || !pref.webhookSecret) return;
-      const task = send(pref.webhookUrl, pref.webhookSecret, delivery).finally(() => inFlight.delete(task));
-      inFlight.add(task);
+    async deliver(deliveries) {
+      // One look-up for the notifications committed together, not one per notification.
+      const { preferences } = schema;
+      const wanted = await opts.db
+        .select({
+          userId: preferences.userId,
+          url: preferences.webhookUrl,
+          secret: preferences.webhookSecret,
+        })
+        .from(preferences)
+        .where(inArray(preferences.userId, [...new Set(deliveries.map((d) => d.userId))]));
+      const hooks = new Map(wanted.map((w) => [w.userId, w]));
+      for (const delivery of deliveries) {
+        const hook = hooks.get(delivery.userId);
+        if (!hook?.url || !hook.secret) continue;
+        const task = send(hook.url, hook.secret, delivery).finally(() => inFlight.delete(task));
+        inFlight.add(task);
+      }
     },
     async drain() {
       await Promise.all(inFlight);

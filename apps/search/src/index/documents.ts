@@ -79,15 +79,41 @@ export function isNewer(a: DocumentState, b: DocumentState): boolean {
 }
 
 /**
+ * The titles whose words this process has already stored in the typo lexicon (`words`), so most
+ * batches skip that insert: payment titles repeat ("Payment of 12.99 USD"), and so do names.
+ * Remember a title only once its words are committed; the lexicon is append-only, so an entry
+ * never goes stale. Bounded: when full it starts again empty.
+ */
+export interface Lexicon {
+  has(title: string): boolean;
+  remember(titles: string[]): void;
+}
+
+/** A lexicon memory of at most `max` titles. */
+export function createLexicon(max = 10_000): Lexicon {
+  const titles = new Set<string>();
+  return {
+    has: (title) => titles.has(title),
+    remember(added) {
+      if (titles.size + added.length > max) titles.clear();
+      for (const title of added) titles.add(title);
+    },
+  };
+}
+
+/**
  * Writes document states unless the index already holds the same or a newer one: replays are
  * no-ops and a late, older event never brings back stale text. Several states of one document in
- * one call are reduced to the newest first (one statement may not update a row twice).
+ * one call are reduced to the newest first (one statement may not update a row twice). With a
+ * `lexicon`, `db` must not be a transaction (each statement commits on its own), so that a
+ * remembered title's words are known to be stored.
  */
 export async function applyDocuments(
   db: Db,
   table: DocumentsTable,
   namespace: string,
   states: DocumentState[],
+  lexicon?: Lexicon,
 ): Promise<void> {
   const newest = new Map<string, DocumentState>();
   for (const doc of states) {
@@ -115,10 +141,12 @@ export async function applyDocuments(
       },
       setWhere: sql`(excluded.version_rank, excluded.version_at) > (${table.versionRank}, ${table.versionAt})`,
     });
-  const titles = rows.map((doc) => doc.title).join(" ");
+  const titles = [...new Set(rows.map((doc) => doc.title))].filter((title) => !lexicon?.has(title));
+  if (titles.length === 0) return;
   await db.execute(sql`
     insert into ${words} (word)
-    select distinct w from regexp_split_to_table(lower(${titles}), '[^[:alnum:]]+') w where length(w) >= 2
+    select distinct w from regexp_split_to_table(lower(${titles.join(" ")}), '[^[:alnum:]]+') w where length(w) >= 2
     order by w
     on conflict do nothing`);
+  lexicon?.remember(titles);
 }

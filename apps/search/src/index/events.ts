@@ -2,11 +2,18 @@ import { type EventContract, paymentEvents, userEvents } from "@portico/contract
 import { consumeBatch, type EventConsumer } from "@portico/kit";
 import type { z } from "zod";
 import { documents } from "../schema.ts";
-import { applyDocuments, type DocumentState, paymentDocument, userDocument } from "./documents.ts";
+import {
+  applyDocuments,
+  createLexicon,
+  type DocumentState,
+  paymentDocument,
+  userDocument,
+} from "./documents.ts";
 
 /** An event the index is built from, and the document state it yields. */
 interface Source {
   event: EventContract;
+  /** The state of a payload that `event.payload` has already parsed. */
   toDocument(payload: unknown): DocumentState;
 }
 
@@ -15,8 +22,8 @@ const source = <E extends EventContract>(
   toDocument: (payload: z.output<E["payload"]>) => DocumentState,
 ): Source => ({
   event,
-  // zod's parse of a generic schema is typed `unknown`; it returns exactly `z.output<E["payload"]>`.
-  toDocument: (payload) => toDocument(event.payload.parse(payload) as z.output<E["payload"]>),
+  // Only parsed payloads come here: the consumers' runtime and documentFor parse them first.
+  toDocument: (payload) => toDocument(payload as z.output<E["payload"]>),
 });
 
 /** Every event the index is built from; the live consumers and the reindexer both use this list. */
@@ -28,26 +35,37 @@ export const sources: Source[] = [
   source(paymentEvents.refunded, paymentDocument),
 ];
 
-/** The document state an event of `subject` (a contract subject, e.g. `user.created`) yields. */
+/**
+ * The document state an event of `subject` (a contract subject, e.g. `user.created`) yields; throws
+ * when the payload breaks the event's contract.
+ */
 export function documentFor(subject: string, payload: unknown): DocumentState | undefined {
-  return sources.find((s) => s.event.subject === subject)?.toDocument(payload);
+  const found = sources.find((s) => s.event.subject === subject);
+  return found?.toDocument(found.event.payload.parse(payload));
 }
 
 /**
  * Durable consumers that keep the live index of `namespace` up to date; events delivered together
- * are written with one upsert.
+ * are written with one upsert. Idempotent by construction: a document only ever moves to a newer
+ * state, so a redelivered event changes nothing.
  */
 export function createConsumers(namespace: string): EventConsumer[] {
+  const lexicon = createLexicon();
   return sources.map(({ event, toDocument }) =>
-    consumeBatch(event, async (events) => {
-      const [first] = events;
-      if (!first) return;
-      await applyDocuments(
-        first.ctx.tx,
-        documents,
-        namespace,
-        events.map(({ payload }) => toDocument(payload)),
-      );
-    }),
+    consumeBatch(
+      event,
+      async (events) => {
+        const [first] = events;
+        if (!first) return;
+        await applyDocuments(
+          first.ctx.tx,
+          documents,
+          namespace,
+          events.map(({ payload }) => toDocument(payload)),
+          lexicon,
+        );
+      },
+      { idempotent: true },
+    ),
   );
 }

@@ -8,7 +8,10 @@ import type { Logger } from "../log.ts";
 export interface EventContext {
   /** The event id (the producer's outbox row id); the same on every redelivery. */
   readonly id: string;
-  /** The transaction the handler's effect goes in; it also records the event as processed. */
+  /**
+   * Where the handler's effect goes: the transaction that also records the event as processed, or,
+   * for a consumer declared `idempotent`, the database itself (each statement commits on its own).
+   */
   readonly tx: PgDatabase<PgQueryResultHKT, Record<string, unknown>>;
   /** Continues the producer's request id and trace; no caller token. */
   readonly request: RequestContext;
@@ -47,19 +50,36 @@ export interface EventConsumer {
   readonly event: EventContract;
   /** Distinguishes two consumers of the same event in one service; defaults to the event subject. */
   readonly name: string;
+  /** True when the handler's writes are idempotent by their own keys (see `ConsumeOptions`). */
+  readonly idempotent: boolean;
   /** Runs the handler over events whose payloads are already validated against `event.payload`. */
   runBatch(events: Array<{ payload: unknown; ctx: EventContext }>): Promise<void>;
+}
+
+export interface ConsumeOptions {
+  /** Distinguishes two consumers of the same event in one service; defaults to the event subject. */
+  name?: string;
+  /**
+   * The handler makes its effect idempotent by its own keys: an insert keyed on the event id with
+   * `ON CONFLICT DO NOTHING`, or an upsert that never replaces a newer state by an older one, so
+   * applying an event twice, or a part of it again, changes nothing. The runtime then records
+   * nothing for the event and opens no transaction: `ctx.tx` is the database, and each of the
+   * handler's statements commits on its own. Default false: the runtime records each event as
+   * processed in the handler's transaction.
+   */
+  idempotent?: boolean;
 }
 
 /** Declares that this service reacts to `event` with `handler` (at least once, idempotent via the runtime). */
 export function consume<E extends EventContract>(
   event: E,
   handler: EventHandler<E>,
-  opts: { name?: string } = {},
+  opts: ConsumeOptions = {},
 ): EventConsumer {
   return {
     event,
     name: opts.name ?? event.subject,
+    idempotent: opts.idempotent ?? false,
     async runBatch(events) {
       // The runtime passes only payloads that `event.payload` parsed.
       for (const { payload, ctx } of events) await handler(payload as z.output<E["payload"]>, ctx);
@@ -74,11 +94,12 @@ export function consume<E extends EventContract>(
 export function consumeBatch<E extends EventContract>(
   event: E,
   handler: EventBatchHandler<E>,
-  opts: { name?: string } = {},
+  opts: ConsumeOptions = {},
 ): EventConsumer {
   return {
     event,
     name: opts.name ?? event.subject,
+    idempotent: opts.idempotent ?? false,
     // The runtime passes only payloads that `event.payload` parsed.
     runBatch: (events) => handler(events as DeliveredEvent<E>[]),
   };

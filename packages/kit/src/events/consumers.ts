@@ -66,11 +66,15 @@ const PULL_EXPIRES_MS = 5_000;
 /** Starts a durable pull consumer per declared consumer; each instance of the service shares them. */
 export async function startConsumers(opts: ConsumersOptions): Promise<RunningConsumers> {
   const stream = eventStreamName(opts.namespace);
-  const batcher = createBatcher<Delivery, AfterCommit[]>({
-    maxSize: 100,
-    maxConcurrent: 2,
-    run: (deliveries) => handleTogether(opts, deliveries),
-  });
+  // Batches of one kind each: a whole batch that fails is run again item by item, which is safe
+  // for either kind alone (see handleTogether).
+  const batcherOf = (idempotent: boolean) =>
+    createBatcher<Delivery, AfterCommit[]>({
+      maxSize: 100,
+      maxConcurrent: 2,
+      run: (deliveries) => handleTogether(opts, deliveries, idempotent),
+    });
+  const batchers = { recorded: batcherOf(false), idempotent: batcherOf(true) };
   const runs: Array<{ messages: ConsumerMessages; done: Promise<void> }> = [];
   for (const consumer of opts.consumers) {
     const config = consumerConfig(opts, consumer);
@@ -84,6 +88,7 @@ export async function startConsumers(opts: ConsumersOptions): Promise<RunningCon
       max_messages: Math.max(opts.concurrency * 2, 10),
       expires: PULL_EXPIRES_MS,
     });
+    const batcher = consumer.idempotent ? batchers.idempotent : batchers.recorded;
     runs.push({ messages, done: pump(opts, batcher, consumer, messages) });
   }
   return {
@@ -136,28 +141,31 @@ function backoff(opts: ConsumersOptions, attempt: number): number {
 }
 
 /**
- * Runs the handlers of events delivered at the same time (to any consumer of this service) in one
- * transaction: one insert claims them all, one commit makes their effects durable. When the
- * transaction fails, the batcher runs each delivery again alone, so a failing event is retried or
- * dead-lettered by itself.
+ * Runs the handlers of events delivered at the same time (to consumers of this service of one
+ * kind) together. Events of consumers that rely on the runtime share one transaction: one insert
+ * claims them all, one commit makes their effects durable. Events of `idempotent` consumers go to
+ * their handlers on the database itself, with nothing recorded. When a batch fails as a whole, the
+ * batcher runs each delivery again alone, so a failing event is retried or dead-lettered by itself.
  */
 async function handleTogether(
   opts: ConsumersOptions,
   deliveries: Delivery[],
+  idempotent: boolean,
 ): Promise<ItemOutcome<AfterCommit[]>[]> {
-  const claimOf = (d: Delivery) => ({ consumer: `${opts.service}:${d.consumer.name}`, eventId: d.id });
-  const key = (c: { consumer: string; eventId: string }) => `${c.consumer}\u0000${c.eventId}`;
   const afterCommits = deliveries.map((): AfterCommit[] => []);
-  await opts.inbox.db.transaction(async (tx) => {
-    const fresh = new Set((await claimEvents(tx, opts.inbox.table, deliveries.map(claimOf))).map(key));
-    // Handled before (a redelivery), or listed twice in this batch: only the first claim runs.
+  // A redelivery meeting its first delivery in one batch, or an event handled before: runs once.
+  const firsts = new Map<string, number>();
+  for (const [i, d] of deliveries.entries()) {
+    const k = claimKey(claimOf(opts, d));
+    if (firsts.has(k)) d.log.debug("event delivered twice at once");
+    else firsts.set(k, i);
+  }
+  const run = async (tx: EventContext["tx"], indices: Iterable<number>) => {
     const byConsumer = new Map<EventConsumer, Array<{ payload: unknown; ctx: EventContext }>>();
-    for (const [i, d] of deliveries.entries()) {
-      if (!fresh.delete(key(claimOf(d)))) {
-        d.log.debug("event already processed");
-        continue;
-      }
-      const after = afterCommits[i] ?? [];
+    for (const i of indices) {
+      const d = deliveries[i];
+      const after = afterCommits[i];
+      if (!d || !after) continue;
       const ctx: EventContext = {
         id: d.id,
         tx,
@@ -171,9 +179,31 @@ async function handleTogether(
       byConsumer.set(d.consumer, group);
     }
     for (const [consumer, events] of byConsumer) await consumer.runBatch(events);
-  });
+  };
+  if (idempotent) await run(opts.inbox.db, firsts.values());
+  else {
+    await opts.inbox.db.transaction(async (tx) => {
+      const claims = [...firsts.keys()].flatMap((k) => {
+        const d = deliveries[firsts.get(k) ?? -1];
+        return d ? [claimOf(opts, d)] : [];
+      });
+      const fresh = new Set((await claimEvents(tx, opts.inbox.table, claims)).map(claimKey));
+      for (const k of firsts.keys()) {
+        if (fresh.has(k)) continue;
+        deliveries[firsts.get(k) ?? -1]?.log.debug("event already processed");
+        firsts.delete(k);
+      }
+      await run(tx, firsts.values());
+    });
+  }
   return afterCommits.map((value) => ({ ok: true, value }));
 }
+
+const claimOf = (opts: ConsumersOptions, d: Delivery) => ({
+  consumer: `${opts.service}:${d.consumer.name}`,
+  eventId: d.id,
+});
+const claimKey = (c: { consumer: string; eventId: string }) => `${c.consumer}\u0000${c.eventId}`;
 
 async function handle(
   opts: ConsumersOptions,

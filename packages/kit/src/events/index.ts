@@ -1,4 +1,5 @@
 export {
+  type ConsumeOptions,
   consume,
   consumeBatch,
   type DeliveredEvent,

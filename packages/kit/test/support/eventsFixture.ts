@@ -44,6 +44,9 @@ export async function createTables(): Promise<void> {
     await tx.execute(sql`create table if not exists kit_events_test.processed_events (
       consumer text not null, event_id text not null, processed_at timestamptz not null default now(),
       primary key (consumer, event_id))`);
+    // What an idempotent consumer writes: one row per event, keyed on the event id.
+    await tx.execute(sql`create table if not exists kit_events_test.effects (
+      event_id text primary key, n integer not null)`);
   });
 }
 
