@@ -1,14 +1,18 @@
 import { beforeAll, describe, expect, test } from "bun:test";
-import { inArray } from "drizzle-orm";
+import { inArray, sql } from "drizzle-orm";
 import { headers as natsHeaders } from "nats";
+import { newRequestContext } from "../src/context.ts";
+import { enqueueEvent } from "../src/db/outbox.ts";
 import { commonEnv, loadEnv } from "../src/env.ts";
 import {
   consume,
+  consumeBatch,
   deadLetterSubject,
   EVENT_ID_HEADER,
   eventStreamName,
   eventSubject,
 } from "../src/events/index.ts";
+import { settleEvents } from "../src/events/wake.ts";
 import {
   consumersOf,
   createTables,
@@ -18,6 +22,7 @@ import {
   openNamespace,
   outbox,
   pinged,
+  processed,
   relayOptions,
   startRelay,
 } from "./support/eventsFixture.ts";
@@ -106,6 +111,75 @@ describe("outbox relay and consumers", () => {
       await Bun.sleep(200);
       expect(rec.effects.get(1)).toBe(1);
     } finally {
+      await consumers.stop();
+      await ns.cleanup();
+    }
+  });
+
+  test("an idempotent consumer keys its own effect on the event: once per event, nothing recorded by the runtime", async () => {
+    const ns = await openNamespace(natsUrl);
+    const effects = new Map<number, number>();
+    const consumer = consumeBatch(
+      pinged,
+      async (events) => {
+        const [first] = events;
+        if (!first) return;
+        const rows = events.map(({ payload, ctx }) => ({ id: ctx.id, n: payload.n }));
+        // The context's database is driver-agnostic, so its result type is too: postgres.js gives rows.
+        const stored = (await first.ctx.tx.execute(sql`
+          insert into kit_events_test.effects (event_id, n)
+          select id, n from jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) as r(id text, n int)
+          on conflict do nothing returning n`)) as unknown as Array<{ n: number }>;
+        first.ctx.afterCommit(() => {
+          for (const { n } of stored) effects.set(n, (effects.get(n) ?? 0) + 1);
+        });
+      },
+      { name: `idem-${ns.namespace}`, idempotent: true },
+    );
+    const consumers = await consumersOf(ns.nc, ns.namespace, [consumer]);
+    try {
+      const js = ns.nc.jetstream();
+      const subject = eventSubject(ns.namespace, pinged.subject);
+      const ids = Array.from({ length: 10 }, () => crypto.randomUUID());
+      // Every event twice, under other Nats-Msg-Ids: the stream keeps both copies.
+      for (const copy of ["a", "b"])
+        for (const [i, id] of ids.entries()) {
+          const h = natsHeaders();
+          h.set(EVENT_ID_HEADER, id);
+          await js.publish(subject, JSON.stringify({ n: i }), { msgID: `${copy}-${id}`, headers: h });
+        }
+      expect(await eventually(() => effects.size === 10)).toBe(true);
+      await Bun.sleep(300);
+      expect([...effects.values()]).toEqual(Array.from({ length: 10 }, () => 1));
+      const recorded = await db.select().from(processed).where(inArray(processed.eventId, ids));
+      expect(recorded).toEqual([]);
+    } finally {
+      await consumers.stop();
+      await ns.cleanup();
+    }
+  });
+
+  test("a relay publishes the rows of finished work at once, and rows written elsewhere at its next poll", async () => {
+    const ns = await openNamespace(natsUrl);
+    const rec = recorder();
+    const consumers = await consumersOf(ns.nc, ns.namespace, [rec.consumer]);
+    const relay = startRelay({ ...relayOptions(ns.nc, ns.namespace), pollMs: 3000 });
+    try {
+      await Bun.sleep(100); // the relay's first scan is done; the next is ~3 s away
+      const started = performance.now();
+      const ctx = { ...newRequestContext(1000), namespace: ns.namespace };
+      await db.transaction((tx) => enqueueEvent(tx, outbox, pinged, { n: 1 }, ctx));
+      settleEvents(ctx); // what serving a request or handling an event does when its work ends
+      expect(await eventually(() => rec.effects.has(1), 2000)).toBe(true);
+      expect(performance.now() - started).toBeLessThan(2000);
+      // Written by another process: nothing names it to this relay, its poll finds it.
+      await db.transaction((tx) =>
+        enqueueEvent(tx, outbox, pinged, { n: 2 }, { ...newRequestContext(1000), namespace: ns.namespace }),
+      );
+      expect(await eventually(() => rec.effects.has(2), 6000)).toBe(true);
+      expect(rec.effects.get(1)).toBe(1);
+    } finally {
+      await relay.stop();
       await consumers.stop();
       await ns.cleanup();
     }

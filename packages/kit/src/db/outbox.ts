@@ -74,7 +74,7 @@ export function outboxRow<E extends EventContract>(
     payload: event.payload.parse(payload),
     headers,
   };
-  noteEventsWritten(ctx);
+  noteEventsWritten(ctx, row.id);
   return row;
 }
 

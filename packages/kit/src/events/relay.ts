@@ -29,29 +29,30 @@ export interface Relay {
 }
 
 /**
- * Publishes a service's outbox rows to JetStream and marks them published after the stream's ack.
+ * Publishes a service's outbox rows to JetStream, marking them published in a transaction that
+ * commits only after the stream's acks.
  * Rows are claimed `FOR UPDATE SKIP LOCKED` in batches, so any number of instances relay safely; a
  * row published twice (crash after the ack, before the commit) is dropped by the stream's
  * de-duplication on `Nats-Msg-Id` = row id. Woken when work of this process that wrote events has
- * finished (see wake.ts), and by a slow poll.
+ * finished (see wake.ts), it claims exactly those rows by primary key; a scan for any waiting row
+ * (written by another process, or while no relay ran) runs at least every `pollMs`.
  */
 export function startRelay(opts: RelayOptions): Relay {
   const { db, table, js, namespace, log } = opts;
+  type Tx = Parameters<Parameters<Db["transaction"]>[0]>[0];
+  type Row = typeof table.$inferSelect;
   const mine = or(
     sql`${table.headers}->>${NAMESPACE_HEADER} = ${namespace}`,
     sql`${table.headers}->>${NAMESPACE_HEADER} is null`,
   );
 
-  const relayBatch = () =>
+  /**
+   * Publishes the rows `claim` locks and marks published in one transaction; rolled back, e.g.
+   * when a publish fails, they are left waiting for the next scan.
+   */
+  const relayBatch = (claim: (tx: Tx) => Promise<Row[]>) =>
     db.transaction(async (tx) => {
-      const rows = await tx
-        .select()
-        .from(table)
-        .where(and(isNull(table.publishedAt), mine))
-        .orderBy(asc(table.createdAt))
-        .limit(opts.batchSize)
-        .for("update", { skipLocked: true });
-      if (rows.length === 0) return 0;
+      const rows = await claim(tx);
       await Promise.all(
         rows.map((row) => {
           const h = natsHeaders();
@@ -64,16 +65,50 @@ export function startRelay(opts: RelayOptions): Relay {
           });
         }),
       );
-      const ids = rows.map((r) => r.id);
-      await tx.update(table).set({ publishedAt: new Date() }).where(inArray(table.id, ids));
       return rows.length;
     });
+  /** The oldest waiting rows of this namespace, skipping those another relay holds. */
+  const scan = async (tx: Tx) => {
+    const rows = await tx
+      .select()
+      .from(table)
+      .where(and(isNull(table.publishedAt), mine))
+      .orderBy(asc(table.createdAt))
+      .limit(opts.batchSize)
+      .for("update", { skipLocked: true });
+    if (rows.length > 0)
+      await tx
+        .update(table)
+        .set({ publishedAt: new Date() })
+        .where(
+          inArray(
+            table.id,
+            rows.map((r) => r.id),
+          ),
+        );
+    return rows;
+  };
+  /**
+   * The rows among `ids` that are still waiting, found by primary key however large the table, and
+   * marked in the same statement. (A row another relay's scan holds is waited for, then skipped.)
+   */
+  const named = (ids: string[]) => async (tx: Tx) => {
+    const rows = await tx
+      .update(table)
+      .set({ publishedAt: new Date() })
+      .where(and(sql`${table.id} = any(${`{${ids.join(",")}}`}::uuid[])`, isNull(table.publishedAt)))
+      .returning();
+    return rows.sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime());
+  };
 
   let stopped = false;
-  // A wake-up that arrives while a batch runs is remembered, so the next nap returns at once.
+  // Rows work of this process wrote and finished with; a wake-up that arrives while a batch runs
+  // is remembered, so the next nap returns at once.
+  const hinted = new Set<string>();
   let woken = false;
   let wakeUp: (() => void) | undefined;
-  const wake = () => {
+  const wake = (ids: string[]) => {
+    for (const id of ids) hinted.add(id);
     woken = true;
     wakeUp?.();
   };
@@ -89,6 +124,16 @@ export function startRelay(opts: RelayOptions): Relay {
       wakeUp = finish;
       if (woken || stopped) finish();
     });
+  /** Up to a batch of the hinted rows, taken out of the set. */
+  const takeHinted = () => {
+    const ids: string[] = [];
+    for (const id of hinted) {
+      if (ids.length === opts.batchSize) break;
+      ids.push(id);
+      hinted.delete(id);
+    }
+    return ids;
+  };
 
   let chain: Promise<unknown> = Promise.resolve();
   /** One batch at a time per instance; `flush` and the loop queue behind each other. */
@@ -102,10 +147,22 @@ export function startRelay(opts: RelayOptions): Relay {
 
   const loop = (async () => {
     let failures = 0;
+    let scannedAt = Number.NEGATIVE_INFINITY;
+    // After a scan that filled a batch, more rows may be waiting: scan again at once.
+    let scanAgain = false;
     while (!stopped) {
+      const sinceScan = performance.now() - scannedAt;
+      const scanning: boolean = scanAgain || sinceScan >= opts.pollMs;
+      const ids = scanning ? [] : takeHinted();
+      if (!scanning && ids.length === 0) {
+        await nap(opts.pollMs - sinceScan);
+        continue;
+      }
       let relayed = 0;
       try {
-        relayed = await serial(relayBatch);
+        if (scanning) scannedAt = performance.now();
+        // A failed batch leaves its rows waiting, for the next scan.
+        relayed = await serial(() => relayBatch(scanning ? scan : named(ids)));
         if (failures > 0) log.info("outbox relay recovered", { failures });
         failures = 0;
       } catch (error) {
@@ -116,7 +173,7 @@ export function startRelay(opts: RelayOptions): Relay {
         continue;
       }
       if (relayed > 0) log.debug("relayed outbox events", { count: relayed });
-      if (relayed < opts.batchSize) await nap(opts.pollMs);
+      scanAgain = scanning && relayed === opts.batchSize;
     }
   })();
 
@@ -124,14 +181,14 @@ export function startRelay(opts: RelayOptions): Relay {
     async flush() {
       let total = 0;
       for (;;) {
-        const n = await serial(relayBatch);
+        const n = await serial(() => relayBatch(scan));
         total += n;
         if (n < opts.batchSize) return total;
       }
     },
     async stop() {
       stopped = true;
-      wake();
+      wake([]);
       await loop;
       unregister();
     },
