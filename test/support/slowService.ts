@@ -1,4 +1,4 @@
-import { TRPCClientError } from "@portico/client";
+import { retryAfterOf, TRPCClientError } from "@portico/client";
 import { type Stack, uniqueEmail } from "./stack.ts";
 
 // Scenario 6 (slow service), shared by test/chaos/slowService.test.ts and bench/slowService.ts:
@@ -6,13 +6,33 @@ import { type Stack, uniqueEmail } from "./stack.ts";
 // payments service (start the stack with SANDBOX_LATENCY_MS), phases alternating.
 
 export interface SlowServiceOptions {
-  /** Concurrent clients per other service, each calling it in a loop. */
+  /** Concurrent clients per other service. */
   otherClients: number;
+  /**
+   * Calls per second to each other service, spread over its clients: the same offered load in
+   * both kinds of phase, below what saturates the machine, so the p99s compare like with like. (A
+   * client calling back to back measures the cores' headroom instead, and calls less often when
+   * the machine is busier.) Each call is timed from when it was due, so a stall is not hidden by
+   * the calls it delayed.
+   */
+  otherRate: number;
   /** Concurrent clients charging the slow payments service during the slow phases. */
   slowClients: number;
   /** Length of each phase; phases run baseline, slow, baseline, slow… after a warm-up of one phase. */
   phaseMs: number;
   rounds: number;
+  /**
+   * After a refusal a slow client waits what the gateway's `Retry-After` says (read with
+   * @portico/client's `retryAfterOf`), as a well-behaved client does; false: it retries after
+   * 100 ms whatever it was told, a flood.
+   */
+  honourRetryAfter: boolean;
+  /**
+   * Slow clients start their first call spread evenly over this long when a slow phase begins, as
+   * independent clients would, instead of all in the same millisecond (which sends the slow service
+   * waves of calls that all finish, and hand their events on, at once).
+   */
+  spreadMs: number;
 }
 
 /** Calls to the other services in one kind of phase. */
@@ -30,6 +50,8 @@ export interface SlowServiceResult {
   withSlow: OtherCalls;
   /** The calls to the slow service: answered, refused by the gateway's bulkhead ("busy"), or anything else. */
   slow: { okMs: number[]; refusedMs: number[]; other: string[] };
+  /** The `Retry-After` seconds each refusal carried (null: none). */
+  retryAfter: Array<number | null>;
   /** The gateway's own count of bulkhead refusals, per service (`/metrics`). */
   bulkheadRejections: Record<string, number>;
 }
@@ -71,6 +93,7 @@ export async function measureSlowService(stack: Stack, opts: SlowServiceOptions)
     baseline: emptyCalls(),
     withSlow: emptyCalls(),
     slow: { okMs: [], refusedMs: [], other: [] },
+    retryAfter: [],
     bulkheadRejections: {},
   };
   // Where the other services' calls are counted now; undefined during the warm-up.
@@ -84,11 +107,16 @@ export async function measureSlowService(stack: Stack, opts: SlowServiceOptions)
     "notifications.unreadCount": (api) => api.notifications.unreadCount.query(),
     "search.query": (api) => api.search.query.query({ q: "slow" }),
   };
+  const intervalMs = (1000 * opts.otherClients) / opts.otherRate;
   const otherLoops = Object.entries(others).flatMap(([name, call]) =>
-    Array.from({ length: opts.otherClients }, async () => {
+    Array.from({ length: opts.otherClients }, async (_, client) => {
       const api = stack.client(token);
+      let due = performance.now() + (client / opts.otherClients) * intervalMs;
       while (running) {
-        const started = performance.now();
+        const started = due;
+        due += intervalMs;
+        const wait = started - performance.now();
+        if (wait > 0) await Bun.sleep(wait);
         const code = await call(api).then(() => "ok", codeOf);
         const target = phase;
         if (!target) continue;
@@ -102,12 +130,20 @@ export async function measureSlowService(stack: Stack, opts: SlowServiceOptions)
     }),
   );
   let slowInFlight = 0;
-  const slowLoops = Array.from({ length: opts.slowClients }, async () => {
+  const slowLoops = Array.from({ length: opts.slowClients }, async (_, client) => {
     const api = stack.client(token);
+    const startOffsetMs = (client / opts.slowClients) * opts.spreadMs;
+    let inPhase = false;
     while (running) {
       if (!slowPhase) {
+        inPhase = false;
         await Bun.sleep(20);
         continue;
+      }
+      if (!inPhase) {
+        inPhase = true;
+        await Bun.sleep(startOffsetMs);
+        if (!slowPhase) continue;
       }
       const started = performance.now();
       const input = {
@@ -117,13 +153,21 @@ export async function measureSlowService(stack: Stack, opts: SlowServiceOptions)
         idempotencyKey: crypto.randomUUID(),
       } as const;
       slowInFlight++;
-      const code = await api.payments.charge.mutate(input).then(() => "ok", outcomeOf);
+      let retryAfterSeconds: number | null = null;
+      const code = await api.payments.charge.mutate(input).then(
+        () => "ok",
+        (error: unknown) => {
+          retryAfterSeconds = retryAfterOf(error);
+          return outcomeOf(error);
+        },
+      );
       slowInFlight--;
       const ms = performance.now() - started;
       if (code === "ok") result.slow.okMs.push(ms);
       else if (code === "busy") {
         result.slow.refusedMs.push(ms);
-        await Bun.sleep(100); // a client backs off before trying again
+        result.retryAfter.push(retryAfterSeconds);
+        await Bun.sleep(opts.honourRetryAfter && retryAfterSeconds ? retryAfterSeconds * 1000 : 100);
       } else result.slow.other.push(code);
     }
   });
@@ -132,10 +176,10 @@ export async function measureSlowService(stack: Stack, opts: SlowServiceOptions)
   for (let round = 0; round < opts.rounds; round++) {
     phase = result.baseline;
     await Bun.sleep(opts.phaseMs);
-    // Let the slow calls pile up to the bulkhead before the phase is counted.
+    // Let every slow client start, and the slow calls pile up to the bulkhead, before the phase is counted.
     phase = undefined;
     slowPhase = true;
-    await Bun.sleep(200);
+    await Bun.sleep(opts.spreadMs + 200);
     phase = result.withSlow;
     await Bun.sleep(opts.phaseMs);
     phase = undefined;

@@ -16,6 +16,12 @@ function isIssueList(value: unknown): value is Issue[] {
   return Array.isArray(value) && value.every((i) => typeof i === "object" && i !== null && "message" in i);
 }
 
+/** Sets `Retry-After` on a response; in a batch the longest wait asked for wins. */
+export function setRetryAfter(headers: Headers, seconds: number): void {
+  const current = Number(headers.get("Retry-After") ?? 0);
+  if (seconds > current) headers.set("Retry-After", String(seconds));
+}
+
 /** Field-by-field messages of a validation failure, from the gateway's own parse or from a service. */
 export function validationOf(error: TRPCError): ValidationDetails | null {
   const cause = error.cause;

@@ -3,6 +3,7 @@ import type { GatewayContext } from "./context.ts";
 import { publicMessage, toTRPCError, validationOf } from "./errors.ts";
 import type { Decision } from "./ratelimit/bucket.ts";
 import { groupOf, rateLimitHeaders } from "./ratelimit/limiter.ts";
+import { Refusal } from "./resilience/caller.ts";
 
 const t = initTRPC.context<GatewayContext>().create({
   // Plain JSON on the wire (no transformer) so any HTTP client can call the gateway.
@@ -18,9 +19,14 @@ const t = initTRPC.context<GatewayContext>().create({
         path: shape.data.path ?? null,
         requestId: ctx?.request.requestId ?? null,
         zodError: validation,
-        // The Retry-After header's value, for clients that cannot read response headers (tRPC clients).
+        // The wait this call was told (Retry-After), for clients that cannot read response headers (tRPC
+        // clients): a rate-limit refusal, or a call the gateway refused for a struggling service.
         retryAfterSeconds:
-          shape.data.code === "TOO_MANY_REQUESTS" ? Number(ctx?.resHeaders.get("Retry-After")) || null : null,
+          shape.data.code === "TOO_MANY_REQUESTS"
+            ? Number(ctx?.resHeaders.get("Retry-After")) || null
+            : error.cause instanceof Refusal
+              ? error.cause.retryAfterSeconds
+              : null,
       },
     };
   },

@@ -12,7 +12,7 @@ import {
 import type { NatsConnection, Service } from "nats";
 import { z } from "zod";
 import { natsUrl } from "../../../test/support/env.ts";
-import { createResilientCaller, type ResilienceOptions } from "../src/resilience/caller.ts";
+import { createResilientCaller, Refusal, type ResilienceOptions } from "../src/resilience/caller.ts";
 
 // Real NATS, real services (kit's serveContract) on a namespace of this file's own.
 const namespace = `r${crypto.randomUUID().replaceAll("-", "").slice(0, 12)}`;
@@ -124,6 +124,8 @@ describe("resilient caller", () => {
     const fast = await caller.call(fragile.procedures.get, undefined, ctx()).catch((e: unknown) => e);
     expect(codeOf(fast)).toBe("SERVICE_UNAVAILABLE");
     expect(fast instanceof Error && fast.message).toContain("circuit open");
+    // Told to come back once the breaker lets a probe through (open for 300 ms: 1 s, rounded up).
+    expect(fast instanceof Refusal && fast.retryAfterSeconds).toBe(1);
     expect(served).toBe(0);
     while (caller.breakerState("fragile") === "open") await Bun.sleep(20);
     expect(caller.breakerState("fragile")).toBe("half-open");
@@ -142,6 +144,7 @@ describe("resilient caller", () => {
     const overflow = await caller.call(slow.procedures.wait, undefined, ctx()).catch((e: unknown) => e);
     expect(codeOf(overflow)).toBe("SERVICE_UNAVAILABLE");
     expect(overflow instanceof Error && overflow.message).toContain("busy");
+    expect(overflow instanceof Refusal && overflow.retryAfterSeconds).toBe(1);
     // Another service answers while the slow one still holds its calls.
     for (let i = 0; i < 5; i += 1) {
       await caller.call(quick.procedures.ping, undefined, ctx());

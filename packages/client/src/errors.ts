@@ -25,7 +25,11 @@ export function fieldErrorsOf(error: unknown): Record<string, string[]> {
   return out;
 }
 
-/** Seconds to wait before retrying a `TOO_MANY_REQUESTS` call (the `Retry-After` value), else null. */
+/**
+ * Seconds to wait before retrying (the `Retry-After` value) a `TOO_MANY_REQUESTS` call, or a
+ * `SERVICE_UNAVAILABLE` one the gateway refused because the service is struggling (busy, circuit
+ * open); else null.
+ */
 export function retryAfterOf(error: unknown): number | null {
   const seconds = dataOf(error)?.retryAfterSeconds;
   return typeof seconds === "number" && seconds > 0 ? seconds : null;

@@ -15,6 +15,8 @@ export interface Breaker {
   readonly state: BreakerState;
   /** Whether a call may go ahead now; in half-open state only one probe is admitted at a time. */
   tryAcquire(): boolean;
+  /** Milliseconds until an open breaker lets a probe through; 0 unless open. */
+  retryInMs(): number;
   success(): void;
   failure(): void;
 }
@@ -48,6 +50,9 @@ export function createBreaker(opts: BreakerOptions): Breaker {
       if (current === "open" || probing) return false;
       probing = true;
       return true;
+    },
+    retryInMs() {
+      return this.state === "open" ? Math.max(0, opts.openMs - (now() - openedAt)) : 0;
     },
     success() {
       if (state !== "closed") {

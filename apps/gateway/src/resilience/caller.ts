@@ -1,5 +1,5 @@
 import { ErrorCode, type ProcedureContract } from "@portico/contracts";
-import { type Caller, fail, type RequestContext, ServiceError } from "@portico/kit";
+import { type Caller, type RequestContext, ServiceError } from "@portico/kit";
 import type { z } from "zod";
 import type { CallStats } from "../observability/callStats.ts";
 import type { Metrics } from "../observability/metrics.ts";
@@ -31,6 +31,22 @@ function isOutage(error: unknown): boolean {
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * SERVICE_UNAVAILABLE answered without calling the service (open breaker, full bulkhead), with the
+ * wait the client is told (`Retry-After`), so well-behaved clients do not hammer a struggling service.
+ */
+export class Refusal extends ServiceError {
+  constructor(
+    message: string,
+    readonly retryAfterSeconds: number,
+  ) {
+    super(ErrorCode.SERVICE_UNAVAILABLE, message);
+  }
+}
+
+/** The wait after a full bulkhead: a slot frees as soon as any call to the service ends. */
+const BUSY_RETRY_AFTER_SECONDS = 1;
 
 /**
  * Wraps a Caller so that a dead or overloaded service fails fast with SERVICE_UNAVAILABLE (open
@@ -66,13 +82,16 @@ export function createResilientCaller(inner: Caller, opts: ResilienceOptions): R
     const { breaker, bulkhead } = guardOf(service);
     if (!breaker.tryAcquire()) {
       opts.metrics?.breakerRejections.inc({ service });
-      throw fail.unavailable(`The ${service} service is unavailable (circuit open)`);
+      throw new Refusal(
+        `The ${service} service is unavailable (circuit open)`,
+        Math.max(1, Math.ceil(breaker.retryInMs() / 1000)),
+      );
     }
     if (!bulkhead.tryEnter()) {
       // The breaker admitted a half-open probe that will not run: let the next call probe instead.
       if (breaker.state === "half-open") breaker.failure();
       opts.metrics?.bulkheadRejections.inc({ service });
-      throw fail.unavailable(`The ${service} service is busy`);
+      throw new Refusal(`The ${service} service is busy`, BUSY_RETRY_AFTER_SECONDS);
     }
     const started = performance.now();
     let outcome = "ok";

@@ -8,7 +8,8 @@ import type {
 } from "@trpc/server";
 import type { z } from "zod";
 import type { GatewayContext } from "../context.ts";
-import { toTRPCError } from "../errors.ts";
+import { setRetryAfter, toTRPCError } from "../errors.ts";
+import { Refusal } from "../resilience/caller.ts";
 import { publicProcedure, type RootTypes, userProcedure } from "../trpc.ts";
 
 type Def<P extends ProcedureContract> = {
@@ -34,6 +35,7 @@ async function forward(ctx: GatewayContext, proc: ProcedureContract, input: unkn
   try {
     return await ctx.deps.caller.call(proc, input, ctx.request);
   } catch (error) {
+    if (error instanceof Refusal) setRetryAfter(ctx.resHeaders, error.retryAfterSeconds);
     throw toTRPCError(error);
   }
 }
