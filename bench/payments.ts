@@ -3,7 +3,8 @@
 // 2. the duplicate-key storm: many concurrent charges sharing one key, round after round.
 // Then checks that each storm key charged exactly once and that the ledger invariants hold, prints the
 // CPU each process used per charge, and deletes what the bench wrote (its users' payments,
-// notifications and search documents) unless --keep is given.
+// notifications and search documents, vacuumed so the next run meets no dead rows: this machine's
+// Postgres runs without autovacuum) unless --keep is given.
 // The whole system runs, as `bun run start` runs it: notifications and search consume every payment
 // event on the same cores. --services=users,payments runs the charge path alone.
 // Usage: bun bench/payments.ts [seconds = 10] [concurrency = 64] [payments instances = 1] [storm rounds = 10] [storm size = 200]
@@ -198,19 +199,23 @@ async function forgetBenchData(db: typeof database.db): Promise<void> {
     await tx.delete(idempotencyKeys).where(inArray(idempotencyKeys.userId, userIds));
     await tx.delete(outbox).where(inArray(sql`${outbox.payload}->>'userId'`, userIds));
   });
+  // What a run leaves behind besides its rows: every insert and update left a dead row version.
+  await db.execute(sql`vacuum ${ledgerEntries}, ${refunds}, ${payments}, ${idempotencyKeys}, ${outbox}`);
   if (services.includes("notifications")) {
     const { notifications } = notificationsSchema;
-    await inDatabaseOf("notifications", notificationsSchema, (other) =>
-      other.delete(notifications).where(inArray(notifications.userId, userIds)),
-    );
+    await inDatabaseOf("notifications", notificationsSchema, async (other) => {
+      await other.delete(notifications).where(inArray(notifications.userId, userIds));
+      await other.execute(sql`vacuum ${notifications}`);
+    });
   }
   if (services.includes("search")) {
-    const { documents } = searchSchema;
-    await inDatabaseOf("search", searchSchema, (other) =>
-      other.delete(documents).where(sql`${documents.namespace} = ${stack.namespace}`),
-    );
+    const { documents, words } = searchSchema;
+    await inDatabaseOf("search", searchSchema, async (other) => {
+      await other.delete(documents).where(sql`${documents.namespace} = ${stack.namespace}`);
+      await other.execute(sql`vacuum ${documents}, ${words}`);
+    });
   }
-  console.log("bench data deleted (--keep keeps it)");
+  console.log("bench data deleted and its tables vacuumed (--keep keeps it)");
 }
 
 /** Runs `work` on a short-lived connection to another service's database. */
