@@ -1,5 +1,5 @@
 import { createBatcher, fail, type ItemOutcome } from "@portico/kit";
-import { and, eq, lt, sql } from "drizzle-orm";
+import { and, eq, lt, type SQL, sql } from "drizzle-orm";
 import type { PaymentsDb, PaymentsTx } from "./db.ts";
 import { idempotencyKeys } from "./schema.ts";
 
@@ -25,7 +25,7 @@ export interface IdempotencyOptions {
   waitMs: number;
 }
 
-/** A claim's answer to store, for `completeAll`. */
+/** A claim's answer to store, for `completionStatement`. */
 export interface Completion {
   claim: Claim;
   response: unknown;
@@ -116,17 +116,7 @@ export function createIdempotency(db: PaymentsDb, opts: IdempotencyOptions) {
    * claim missing from the result was taken over by another attempt after its lease lapsed.
    */
   async function completeAll(tx: PaymentsTx, completions: Completion[]): Promise<Set<string>> {
-    const answers = completions.map(({ claim, response }) => ({
-      id: claim.keyId,
-      lock_token: claim.lockToken,
-      response,
-    }));
-    const done = await tx.execute<{ id: string }>(sql`
-      update ${idempotencyKeys} as k
-      set state = 'completed', response = v.response, completed_at = now()
-      from jsonb_to_recordset(${JSON.stringify(answers)}::jsonb) as v(id uuid, lock_token uuid, response jsonb)
-      where k.id = v.id and k.lock_token = v.lock_token and k.state = 'in_flight'
-      returning k.id`);
+    const done = await tx.execute<{ id: string }>(completionStatement(completions));
     return new Set(done.map((row) => row.id));
   }
 
@@ -168,8 +158,6 @@ export function createIdempotency(db: PaymentsDb, opts: IdempotencyOptions) {
       }
     },
 
-    completeAll,
-
     /** Stores the answer in the same transaction as the work; fails if another attempt took the key over meanwhile. */
     async complete(tx: PaymentsTx, claim: Claim, response: unknown): Promise<void> {
       const done = await completeAll(tx, [{ claim, response }]);
@@ -192,6 +180,25 @@ export function createIdempotency(db: PaymentsDb, opts: IdempotencyOptions) {
 }
 
 export type Idempotency = ReturnType<typeof createIdempotency>;
+
+/**
+ * The statement that stores the answers of claims still owned by their attempt (lock token
+ * unchanged, still in flight), returning the ids of the keys it completed: alone, or as the first
+ * step of a statement that records the work in the same commit (chargeRecorder.ts).
+ */
+export function completionStatement(completions: Completion[]): SQL {
+  const answers = completions.map(({ claim, response }) => ({
+    id: claim.keyId,
+    lock_token: claim.lockToken,
+    response,
+  }));
+  return sql`
+    update ${idempotencyKeys} as k
+    set state = 'completed', response = v.response, completed_at = now()
+    from jsonb_to_recordset(${JSON.stringify(answers)}::jsonb) as v(id uuid, lock_token uuid, response jsonb)
+    where k.id = v.id and k.lock_token = v.lock_token and k.state = 'in_flight'
+    returning k.id`;
+}
 
 /** Deletes keys older than `ttlHours` (at least 24 h by configuration); returns how many went. */
 export async function deleteExpiredKeys(db: PaymentsDb, ttlHours: number): Promise<number> {

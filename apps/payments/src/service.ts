@@ -45,7 +45,7 @@ export function startPaymentsService(
         waitMs: env.IDEMPOTENCY_WAIT_MS,
       });
       return {
-        handlers: createHandlers({ db, processor, keys, charges: createChargeRecorder(db, keys) }),
+        handlers: createHandlers({ db, processor, keys, charges: createChargeRecorder(db) }),
         outbox: { db, table: schema.outbox },
         ...(overrides.verifyToken ? { verifyToken: overrides.verifyToken } : {}),
       };
