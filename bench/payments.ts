@@ -8,7 +8,8 @@
 // The whole system runs, as `bun run start` runs it: notifications and search consume every payment
 // event on the same cores. --services=users,payments runs the charge path alone.
 // Usage: bun bench/payments.ts [seconds = 10] [concurrency = 64] [payments instances = 1] [storm rounds = 10] [storm size = 200]
-//        [--services=users,payments,notifications,search] [--keep]
+//        [--services=users,payments,notifications,search] [--keep] [--profile=DIR]
+// --profile=DIR: every process writes a CPU profile (Markdown, `bun --cpu-prof-md`) to DIR when it exits.
 import { createDatabase } from "@portico/kit/db";
 import { inArray, sql } from "drizzle-orm";
 import * as notificationsSchema from "../apps/notifications/src/schema.ts";
@@ -30,6 +31,7 @@ const services = (
   .split(",")
   .filter((s): s is AppName => ["users", "payments", "notifications", "search"].includes(s));
 const keep = args.includes("--keep");
+const profileDir = args.find((a) => a.startsWith("--profile="))?.slice("--profile=".length);
 
 interface Tally {
   latencies: number[];
@@ -49,7 +51,11 @@ await using stack = await Stack.start({
   services,
   // Default configuration (sandbox latency 0, rate limiting on) with per-user limits high enough never to
   // refuse: the bench measures charging, not refusing.
-  env: { RATE_LIMIT_USER: "100000000/60s", RATE_LIMIT_AUTH: "100000/60s" },
+  env: {
+    RATE_LIMIT_USER: "100000000/60s",
+    RATE_LIMIT_AUTH: "100000/60s",
+    ...(profileDir ? { BUN_OPTIONS: `--cpu-prof-md --cpu-prof-dir=${profileDir}` } : {}),
+  },
 });
 for (let i = 1; i < instances; i += 1) await stack.startService("payments");
 

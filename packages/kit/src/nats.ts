@@ -39,6 +39,9 @@ export async function connectNats(opts: NatsConnectOptions): Promise<NatsConnect
     reconnectJitter: 100,
     waitOnFirstConnect: true,
     pingInterval: 10_000,
+    // Without it every request and JetStream publish captures a stack trace up front, in case it
+    // times out: 7 % of the gateway's CPU under load. Errors keep their codes (TIMEOUT, 503).
+    noAsyncTraces: true,
   });
   coalesceWrites(nc, opts.log);
   opts.log.info("connected to NATS", { server: nc.getServer(), ...(opts.user ? { user: opts.user } : {}) });
