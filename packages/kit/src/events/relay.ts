@@ -1,4 +1,4 @@
-import { and, asc, inArray, isNull, or, sql } from "drizzle-orm";
+import { and, asc, isNull, or, sql } from "drizzle-orm";
 import type { PgDatabase, PgQueryResultHKT } from "drizzle-orm/pg-core";
 import { type JetStreamClient, headers as natsHeaders } from "nats";
 import { encodeJson } from "../codec.ts";
@@ -29,13 +29,13 @@ export interface Relay {
 }
 
 /**
- * Publishes a service's outbox rows to JetStream, marking them published in a transaction that
- * commits only after the stream's acks.
- * Rows are claimed `FOR UPDATE SKIP LOCKED` in batches, so any number of instances relay safely; a
- * row published twice (crash after the ack, before the commit) is dropped by the stream's
- * de-duplication on `Nats-Msg-Id` = row id. Woken when work of this process that wrote events has
- * finished (see wake.ts), it claims exactly those rows by primary key; a scan for any waiting row
- * (written by another process, or while no relay ran) runs at least every `pollMs`.
+ * Publishes a service's outbox rows to JetStream and marks them published once the stream has
+ * acked them. Woken when work of this process that wrote events has finished (see wake.ts), it
+ * looks exactly those rows up by primary key. A scan for any other waiting row (written by another
+ * process, or while no relay ran) runs at least every `pollMs`, claiming rows `FOR UPDATE SKIP
+ * LOCKED` in batches, so any number of instances relay safely. A row published twice (a crash
+ * after the ack, before the mark; a scan meeting a named row) is dropped by the stream's
+ * de-duplication on `Nats-Msg-Id` = row id.
  */
 export function startRelay(opts: RelayOptions): Relay {
   const { db, table, js, namespace, log } = opts;
@@ -46,59 +46,64 @@ export function startRelay(opts: RelayOptions): Relay {
     sql`${table.headers}->>${NAMESPACE_HEADER} is null`,
   );
 
-  /**
-   * Publishes the rows `claim` locks and marks published in one transaction; rolled back, e.g.
-   * when a publish fails, they are left waiting for the next scan.
-   */
-  const relayBatch = (claim: (tx: Tx) => Promise<Row[]>) =>
-    db.transaction(async (tx) => {
-      const rows = await claim(tx);
-      await Promise.all(
-        rows.map((row) => {
-          const h = natsHeaders();
-          for (const [k, v] of Object.entries(row.headers)) if (k !== NAMESPACE_HEADER) h.set(k, v);
-          h.set(EVENT_ID_HEADER, row.id);
-          h.set(EVENT_VERSION_HEADER, String(row.version));
-          return js.publish(eventSubject(namespace, row.subject), encodeJson(row.payload), {
-            msgID: row.id,
-            headers: h,
-          });
-        }),
-      );
-      return rows.length;
-    });
-  /** The oldest waiting rows of this namespace, skipping those another relay holds. */
-  const scan = async (tx: Tx) => {
-    const rows = await tx
-      .select()
-      .from(table)
-      .where(and(isNull(table.publishedAt), mine))
-      .orderBy(asc(table.createdAt))
-      .limit(opts.batchSize)
-      .for("update", { skipLocked: true });
-    if (rows.length > 0)
-      await tx
-        .update(table)
-        .set({ publishedAt: new Date() })
-        .where(
-          inArray(
-            table.id,
-            rows.map((r) => r.id),
-          ),
-        );
-    return rows;
-  };
-  /**
-   * The rows among `ids` that are still waiting, found by primary key however large the table, and
-   * marked in the same statement. (A row another relay's scan holds is waited for, then skipped.)
-   */
-  const named = (ids: string[]) => async (tx: Tx) => {
-    const rows = await tx
+  /** Publishes rows, each with its event id as `Nats-Msg-Id`; resolves once the stream has acked all. */
+  const publishAll = (rows: Row[]) =>
+    Promise.all(
+      rows.map((row) => {
+        const h = natsHeaders();
+        for (const [k, v] of Object.entries(row.headers)) if (k !== NAMESPACE_HEADER) h.set(k, v);
+        h.set(EVENT_ID_HEADER, row.id);
+        h.set(EVENT_VERSION_HEADER, String(row.version));
+        return js.publish(eventSubject(namespace, row.subject), encodeJson(row.payload), {
+          msgID: row.id,
+          headers: h,
+        });
+      }),
+    );
+  const markPublished = (tx: Db | Tx, rows: Row[]) =>
+    tx
       .update(table)
       .set({ publishedAt: new Date() })
+      .where(
+        and(
+          sql`${table.id} = any(${`{${rows.map((r) => r.id).join(",")}}`}::uuid[])`,
+          isNull(table.publishedAt),
+        ),
+      );
+
+  /**
+   * The oldest waiting rows of this namespace, skipping those another relay holds: locked,
+   * published and marked in one transaction, rolled back (left waiting) when a publish fails.
+   */
+  const relayOldest = () =>
+    db.transaction(async (tx) => {
+      const rows = await tx
+        .select()
+        .from(table)
+        .where(and(isNull(table.publishedAt), mine))
+        .orderBy(asc(table.createdAt))
+        .limit(opts.batchSize)
+        .for("update", { skipLocked: true });
+      if (rows.length === 0) return 0;
+      await publishAll(rows);
+      await markPublished(tx, rows);
+      return rows.length;
+    });
+  /**
+   * The rows among `ids` that are still waiting, found by primary key however large the table,
+   * published, then marked. No transaction holds them meanwhile: should another relay's scan
+   * publish one too, the stream drops the second copy by its `Nats-Msg-Id`.
+   */
+  const relayNamed = async (ids: string[]) => {
+    const rows = await db
+      .select()
+      .from(table)
       .where(and(sql`${table.id} = any(${`{${ids.join(",")}}`}::uuid[])`, isNull(table.publishedAt)))
-      .returning();
-    return rows.sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime());
+      .orderBy(asc(table.createdAt));
+    if (rows.length === 0) return 0;
+    await publishAll(rows);
+    await markPublished(db, rows);
+    return rows.length;
   };
 
   let stopped = false;
@@ -153,6 +158,8 @@ export function startRelay(opts: RelayOptions): Relay {
     while (!stopped) {
       const sinceScan = performance.now() - scannedAt;
       const scanning: boolean = scanAgain || sinceScan >= opts.pollMs;
+      // The work finishing in one turn wakes the relay once per piece: take all of it together.
+      if (!scanning) await new Promise((resolve) => setImmediate(resolve));
       const ids = scanning ? [] : takeHinted();
       if (!scanning && ids.length === 0) {
         await nap(opts.pollMs - sinceScan);
@@ -162,7 +169,7 @@ export function startRelay(opts: RelayOptions): Relay {
       try {
         if (scanning) scannedAt = performance.now();
         // A failed batch leaves its rows waiting, for the next scan.
-        relayed = await serial(() => relayBatch(scanning ? scan : named(ids)));
+        relayed = await serial(() => (scanning ? relayOldest() : relayNamed(ids)));
         if (failures > 0) log.info("outbox relay recovered", { failures });
         failures = 0;
       } catch (error) {
@@ -181,7 +188,7 @@ export function startRelay(opts: RelayOptions): Relay {
     async flush() {
       let total = 0;
       for (;;) {
-        const n = await serial(() => relayBatch(scan));
+        const n = await serial(relayOldest);
         total += n;
         if (n < opts.batchSize) return total;
       }
