@@ -71,7 +71,7 @@ export async function startConsumers(opts: ConsumersOptions): Promise<RunningCon
   const batcherOf = (idempotent: boolean) =>
     createBatcher<Delivery, AfterCommit[]>({
       maxSize: 100,
-      maxConcurrent: 2,
+      maxConcurrent: 1,
       run: (deliveries) => handleTogether(opts, deliveries, idempotent),
     });
   const batchers = { recorded: batcherOf(false), idempotent: batcherOf(true) };
