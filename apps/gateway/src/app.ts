@@ -67,11 +67,14 @@ export function createGatewayApp(deps: GatewayDeps, readiness: Readiness) {
         const { traceparent } = work;
         const log = deps.log.child({ requestId, traceId: traceIdOf(traceparent) });
         const header = incoming.headers.get(Header.authorization) ?? undefined;
-        const ip = clientIp(
-          server?.requestIP(incoming)?.address,
-          incoming.headers.get("x-forwarded-for"),
-          env.TRUSTED_PROXIES,
-        );
+        // Looked up only when a per-IP limit needs it (public procedures): one syscall per request.
+        let ip: string | undefined;
+        const ipOf = () =>
+          (ip ??= clientIp(
+            server?.requestIP(incoming)?.address,
+            incoming.headers.get("x-forwarded-for"),
+            env.TRUSTED_PROXIES,
+          ));
         const guarded = await guardRequest(incoming, {
           maxBodyBytes: env.MAX_BODY_BYTES,
           maxJsonDepth: env.MAX_JSON_DEPTH,
@@ -90,7 +93,9 @@ export function createGatewayApp(deps: GatewayDeps, readiness: Readiness) {
             return {
               deps,
               log,
-              clientIp: ip,
+              get clientIp() {
+                return ipOf();
+              },
               resHeaders,
               request: {
                 requestId,
