@@ -152,20 +152,18 @@ async function handleTogether(
   deliveries: Delivery[],
   idempotent: boolean,
 ): Promise<ItemOutcome<AfterCommit[]>[]> {
-  const afterCommits = deliveries.map((): AfterCommit[] => []);
-  // A redelivery meeting its first delivery in one batch, or an event handled before: runs once.
-  const firsts = new Map<string, number>();
-  for (const [i, d] of deliveries.entries()) {
+  const afterCommits = new Map(deliveries.map((d): [Delivery, AfterCommit[]] => [d, []]));
+  // A redelivery meeting its first delivery in one batch runs once.
+  const firsts = new Map<string, Delivery>();
+  for (const d of deliveries) {
     const k = claimKey(claimOf(opts, d));
     if (firsts.has(k)) d.log.debug("event delivered twice at once");
-    else firsts.set(k, i);
+    else firsts.set(k, d);
   }
-  const run = async (tx: EventContext["tx"], indices: Iterable<number>) => {
+  const run = async (tx: EventContext["tx"], batch: Iterable<Delivery>) => {
     const byConsumer = new Map<EventConsumer, Array<{ payload: unknown; ctx: EventContext }>>();
-    for (const i of indices) {
-      const d = deliveries[i];
-      const after = afterCommits[i];
-      if (!d || !after) continue;
+    for (const d of batch) {
+      const after = afterCommits.get(d) ?? [];
       const ctx: EventContext = {
         id: d.id,
         tx,
@@ -183,20 +181,18 @@ async function handleTogether(
   if (idempotent) await run(opts.inbox.db, firsts.values());
   else {
     await opts.inbox.db.transaction(async (tx) => {
-      const claims = [...firsts.keys()].flatMap((k) => {
-        const d = deliveries[firsts.get(k) ?? -1];
-        return d ? [claimOf(opts, d)] : [];
-      });
+      const claims = [...firsts.values()].map((d) => claimOf(opts, d));
       const fresh = new Set((await claimEvents(tx, opts.inbox.table, claims)).map(claimKey));
-      for (const k of firsts.keys()) {
-        if (fresh.has(k)) continue;
-        deliveries[firsts.get(k) ?? -1]?.log.debug("event already processed");
-        firsts.delete(k);
-      }
-      await run(tx, firsts.values());
+      // Handled before (a redelivery): acked without running again.
+      const todo = [...firsts].flatMap(([k, d]) => {
+        if (fresh.has(k)) return [d];
+        d.log.debug("event already processed");
+        return [];
+      });
+      await run(tx, todo);
     });
   }
-  return afterCommits.map((value) => ({ ok: true, value }));
+  return deliveries.map((d) => ({ ok: true, value: afterCommits.get(d) ?? [] }));
 }
 
 const claimOf = (opts: ConsumersOptions, d: Delivery) => ({
