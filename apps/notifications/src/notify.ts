@@ -1,4 +1,6 @@
+import type { Notification } from "@portico/contracts";
 import type { EventContext } from "@portico/kit";
+import { sql } from "drizzle-orm";
 import { type DeliveryChannel, deliverAll } from "./channels/channel.ts";
 import * as schema from "./schema.ts";
 import type { Rendered } from "./templates.ts";
@@ -19,18 +21,41 @@ export interface Notice {
 export async function notifyAll(channels: DeliveryChannel[], notices: Notice[]): Promise<void> {
   const [first] = notices;
   if (!first) return;
-  const rows = await first.ctx.tx
-    .insert(schema.notifications)
-    .values(notices.map(({ ctx, userId, rendered }) => ({ userId, eventId: ctx.id, ...rendered })))
-    .onConflictDoNothing()
-    .returning();
-  const stored = new Map(rows.map((row) => [`${row.eventId}\u0000${row.userId}`, row]));
+  const rows = notices.map(({ ctx, userId, rendered }) => ({
+    user_id: userId,
+    event_id: ctx.id,
+    ...rendered,
+  }));
+  // One statement text whatever the batch size, so Postgres plans it once per connection.
+  const stored = (await first.ctx.tx.execute(sql`
+    insert into ${schema.notifications} (user_id, event_id, kind, title, body, data)
+    select n.user_id, n.event_id, n.kind, n.title, n.body, n.data
+    from jsonb_to_recordset(${JSON.stringify(rows)}::jsonb)
+      as n(user_id uuid, event_id text, kind text, title text, body text, data jsonb)
+    on conflict do nothing
+    returning id, user_id, event_id, kind, title, body, data, created_at`)) as unknown as StoredRow[];
+  const byEvent = new Map(stored.map((row) => [`${row.event_id}\u0000${row.user_id}`, row]));
   const deliveries = notices.flatMap(({ ctx, userId }) => {
-    const row = stored.get(`${ctx.id}\u0000${userId}`);
-    return row
-      ? [{ userId, notification: toNotification(row), log: ctx.log.child({ notificationId: row.id }) }]
-      : [];
+    const row = byEvent.get(`${ctx.id}\u0000${userId}`);
+    if (!row) return [];
+    const notification = toNotification({ ...row, readAt: null, createdAt: new Date(row.created_at) });
+    return [{ userId, notification, log: ctx.log.child({ notificationId: row.id }) }];
   });
   // Committed together, so delivered together once the first of their events is settled.
   first.ctx.afterCommit(() => deliverAll(channels, deliveries));
+}
+
+/**
+ * A row the insert stored, as the driver returns it: the context's database is driver-agnostic, and
+ * drizzle's postgres.js driver leaves timestamps as Postgres text (which `Date` parses, as drizzle does).
+ */
+interface StoredRow {
+  id: string;
+  user_id: string;
+  event_id: string;
+  kind: Notification["kind"];
+  title: string;
+  body: string;
+  data: Record<string, unknown>;
+  created_at: string;
 }

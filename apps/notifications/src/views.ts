@@ -1,7 +1,10 @@
 import type { Notification } from "@portico/contracts";
 import type * as schema from "./schema.ts";
 
-type Row = typeof schema.notifications.$inferSelect;
+type Row = Pick<
+  typeof schema.notifications.$inferSelect,
+  "id" | "kind" | "title" | "body" | "data" | "readAt" | "createdAt"
+>;
 
 /** What a user sees of a notification (no user id, event id or sequence number). */
 export const toNotification = (row: Row): Notification => ({

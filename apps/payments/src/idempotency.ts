@@ -46,14 +46,6 @@ const reused = () => fail.conflict("This idempotency key was already used with d
 export function createIdempotency(db: PaymentsDb, opts: IdempotencyOptions) {
   const leaseUntil = () => sql`now() + ${`${opts.leaseMs} milliseconds`}::interval`;
 
-  const newKeyRow = (req: KeyRequest, fingerprint: string, lockToken: string) => ({
-    userId: req.userId,
-    key: req.key,
-    operation: req.operation,
-    fingerprint,
-    lockToken,
-    lockedUntil: leaseUntil(),
-  });
   const userKey = (userId: string, key: string) => `${userId}\u0000${key}`;
 
   /**
@@ -73,19 +65,30 @@ export function createIdempotency(db: PaymentsDb, opts: IdempotencyOptions) {
       // Rows in key order, so concurrent batches sharing keys lock them in the same order (no deadlock).
       const rows = [...competing.entries()]
         .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-        .map(([, i]) => {
-          const item = items[i] as (typeof items)[number];
-          return newKeyRow(item.req, item.fingerprint, lockTokens[i] as string);
+        .map(([, i], ord) => {
+          const { req, fingerprint } = items[i] as (typeof items)[number];
+          return {
+            ord,
+            user_id: req.userId,
+            key: req.key,
+            operation: req.operation,
+            fingerprint,
+            lock_token: lockTokens[i],
+          };
         });
-      const won = await db
-        .insert(idempotencyKeys)
-        .values(rows)
-        .onConflictDoNothing()
-        .returning({ keyId: idempotencyKeys.id, userId: idempotencyKeys.userId, key: idempotencyKeys.key });
+      // One statement text whatever the batch size, so Postgres plans it once per connection.
+      const won = await db.execute<{ id: string; user_id: string; key: string }>(sql`
+        insert into ${idempotencyKeys} (user_id, key, operation, fingerprint, lock_token, locked_until)
+        select r.user_id, r.key, r.operation, r.fingerprint, r.lock_token, ${leaseUntil()}
+        from jsonb_to_recordset(${JSON.stringify(rows)}::jsonb)
+          as r(ord integer, user_id uuid, key text, operation text, fingerprint text, lock_token uuid)
+        order by r.ord
+        on conflict do nothing
+        returning id, user_id, key`);
       const owners = new Map<number, string>();
       for (const row of won) {
-        const i = competing.get(userKey(row.userId, row.key));
-        if (i !== undefined) owners.set(i, row.keyId);
+        const i = competing.get(userKey(row.user_id, row.key));
+        if (i !== undefined) owners.set(i, row.id);
       }
       return items.map((_, i) => {
         const keyId = owners.get(i);
