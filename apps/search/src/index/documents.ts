@@ -125,22 +125,18 @@ export async function applyDocuments(
   // Rows in key order, so concurrent batches touching the same documents lock them in the same order.
   const rows = [...newest.entries()]
     .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-    .map(([, doc]) => ({ namespace, ...doc }));
-  await db
-    .insert(table)
-    .values(rows)
-    .onConflictDoUpdate({
-      target: [table.namespace, table.type, table.id],
-      set: {
-        ownerId: sql`excluded.owner_id`,
-        title: sql`excluded.title`,
-        body: sql`excluded.body`,
-        versionRank: sql`excluded.version_rank`,
-        versionAt: sql`excluded.version_at`,
-        indexedAt: sql`now()`,
-      },
-      setWhere: sql`(excluded.version_rank, excluded.version_at) > (${table.versionRank}, ${table.versionAt})`,
-    });
+    .map(([, doc], ord) => ({ namespace, ...doc, ord }));
+  // One statement text whatever the batch size, so Postgres plans it once per connection.
+  await db.execute(sql`
+    insert into ${table} (namespace, type, id, owner_id, title, body, version_rank, version_at)
+    select d.namespace, d.type, d.id, d."ownerId", d.title, d.body, d."versionRank", d."versionAt"
+    from jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) as d(ord integer, namespace text, type text,
+      id uuid, "ownerId" uuid, title text, body text, "versionRank" bigint, "versionAt" timestamptz)
+    order by d.ord
+    on conflict (namespace, type, id) do update set
+      owner_id = excluded.owner_id, title = excluded.title, body = excluded.body,
+      version_rank = excluded.version_rank, version_at = excluded.version_at, indexed_at = now()
+    where (excluded.version_rank, excluded.version_at) > (${table}.version_rank, ${table}.version_at)`);
   const titles = [...new Set(rows.map((doc) => doc.title))].filter((title) => !lexicon?.has(title));
   if (titles.length === 0) return;
   await db.execute(sql`
