@@ -1,4 +1,6 @@
-import { retryAfterOf, TRPCClientError } from "@portico/client";
+import { join } from "node:path";
+import { TRPCClientError } from "@portico/client";
+import type { SlowLoadPlan, SlowLoadResult } from "./slowLoad.ts";
 import { type Stack, uniqueEmail } from "./stack.ts";
 
 // Scenario 6 (slow service), shared by test/chaos/slowService.test.ts and bench/slowService.ts:
@@ -68,12 +70,6 @@ const codeOf = (error: unknown) =>
   error instanceof TRPCClientError
     ? String((error.data as { code?: string } | undefined)?.code)
     : String(error);
-/** The gateway's answer when a service's bulkhead is full (apps/gateway/src/resilience/caller.ts). */
-const busy = /^The \w+ service is busy$/;
-const outcomeOf = (error: unknown) =>
-  error instanceof TRPCClientError && codeOf(error) === "SERVICE_UNAVAILABLE" && busy.test(error.message)
-    ? "busy"
-    : codeOf(error) + (error instanceof Error ? ` "${error.message}"` : "");
 
 async function bulkheadRejections(stack: Stack): Promise<Record<string, number>> {
   const text = await (await fetch(`${stack.url}/metrics`)).text();
@@ -83,12 +79,29 @@ async function bulkheadRejections(stack: Stack): Promise<Record<string, number>>
   return counts;
 }
 
+/** Runs the slow service's load in a process of its own (test/support/slowLoad.ts) until its plan ends. */
+async function startSlowLoad(plan: SlowLoadPlan): Promise<SlowLoadResult> {
+  const proc = Bun.spawn(["bun", join(import.meta.dir, "slowLoad.ts"), JSON.stringify(plan)], {
+    stdout: "pipe",
+    stderr: "pipe",
+  });
+  const [out, err, code] = await Promise.all([
+    new Response(proc.stdout).text(),
+    new Response(proc.stderr).text(),
+    proc.exited,
+  ]);
+  const last = out.trim().split("\n").at(-1);
+  if (code !== 0 || !last) throw new Error(`the slow load failed (exit ${code}):\n${err}${out}`);
+  return JSON.parse(last) as SlowLoadResult;
+}
+
 /** Runs the phases against `stack` (users, payments, notifications and search) and collects every figure. */
 export async function measureSlowService(stack: Stack, opts: SlowServiceOptions): Promise<SlowServiceResult> {
   const session = await stack
     .client()
     .users.signUp.mutate({ email: uniqueEmail("slow"), password: "password123", name: "Slow" });
   const token = () => session.accessToken;
+  // Timed calls go out from this process only; the slow load runs in another.
   const result: SlowServiceResult = {
     baseline: emptyCalls(),
     withSlow: emptyCalls(),
@@ -98,7 +111,6 @@ export async function measureSlowService(stack: Stack, opts: SlowServiceOptions)
   };
   // Where the other services' calls are counted now; undefined during the warm-up.
   let phase: OtherCalls | undefined;
-  let slowPhase = false;
   let running = true;
 
   // One client per loop: calls of one client in the same tick would be batched into one request.
@@ -129,66 +141,33 @@ export async function measureSlowService(stack: Stack, opts: SlowServiceOptions)
       }
     }),
   );
-  let slowInFlight = 0;
-  const slowLoops = Array.from({ length: opts.slowClients }, async (_, client) => {
-    const api = stack.client(token);
-    const startOffsetMs = (client / opts.slowClients) * opts.spreadMs;
-    let inPhase = false;
-    while (running) {
-      if (!slowPhase) {
-        inPhase = false;
-        await Bun.sleep(20);
-        continue;
-      }
-      if (!inPhase) {
-        inPhase = true;
-        await Bun.sleep(startOffsetMs);
-        if (!slowPhase) continue;
-      }
-      const started = performance.now();
-      const input = {
-        amount: 100,
-        currency: "USD",
-        source: "tok_visa",
-        idempotencyKey: crypto.randomUUID(),
-      } as const;
-      slowInFlight++;
-      let retryAfterSeconds: number | null = null;
-      const code = await api.payments.charge.mutate(input).then(
-        () => "ok",
-        (error: unknown) => {
-          retryAfterSeconds = retryAfterOf(error);
-          return outcomeOf(error);
-        },
-      );
-      slowInFlight--;
-      const ms = performance.now() - started;
-      if (code === "ok") result.slow.okMs.push(ms);
-      else if (code === "busy") {
-        result.slow.refusedMs.push(ms);
-        result.retryAfter.push(retryAfterSeconds);
-        await Bun.sleep(opts.honourRetryAfter && retryAfterSeconds ? retryAfterSeconds * 1000 : 100);
-      } else result.slow.other.push(code);
-    }
-  });
-
   await Bun.sleep(opts.phaseMs); // warm-up, not counted
   for (let round = 0; round < opts.rounds; round++) {
     phase = result.baseline;
     await Bun.sleep(opts.phaseMs);
     // Let every slow client start, and the slow calls pile up to the bulkhead, before the phase is counted.
     phase = undefined;
-    slowPhase = true;
+    const load = startSlowLoad({
+      url: stack.url,
+      token: session.accessToken,
+      clients: opts.slowClients,
+      spreadMs: opts.spreadMs,
+      durationMs: opts.spreadMs + 200 + opts.phaseMs,
+      honourRetryAfter: opts.honourRetryAfter,
+    });
     await Bun.sleep(opts.spreadMs + 200);
     phase = result.withSlow;
     await Bun.sleep(opts.phaseMs);
     phase = undefined;
-    slowPhase = false;
     // The next baseline starts once the slow calls still in flight have ended.
-    while (slowInFlight > 0) await Bun.sleep(20);
+    const slow = await load;
+    result.slow.okMs.push(...slow.okMs);
+    result.slow.refusedMs.push(...slow.refusedMs);
+    result.slow.other.push(...slow.other);
+    result.retryAfter.push(...slow.retryAfter);
   }
   running = false;
-  await Promise.all([...otherLoops, ...slowLoops]);
+  await Promise.all(otherLoops);
   result.bulkheadRejections = await bulkheadRejections(stack);
   return result;
 }

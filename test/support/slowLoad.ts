@@ -1,0 +1,75 @@
+// The slow service's load for scenario 6, run as a process of its own (test/support/slowService.ts
+// starts it for each slow phase), so the process timing the other services does nothing else.
+// Argument: the JSON of SlowLoadPlan. Prints the JSON of SlowLoadResult on its last line, then exits.
+import { createPorticoClient, retryAfterOf, TRPCClientError } from "@portico/client";
+
+export interface SlowLoadPlan {
+  url: string;
+  token: string;
+  clients: number;
+  /** Clients start spread evenly over this long (see SlowServiceOptions.spreadMs). */
+  spreadMs: number;
+  /** How long clients keep starting calls; the calls in flight then finish. */
+  durationMs: number;
+  honourRetryAfter: boolean;
+}
+
+export interface SlowLoadResult {
+  okMs: number[];
+  refusedMs: number[];
+  other: string[];
+  retryAfter: Array<number | null>;
+}
+
+/** The gateway's answer when a service's bulkhead is full (apps/gateway/src/resilience/caller.ts). */
+const busy = /^The \w+ service is busy$/;
+const codeOf = (error: unknown) =>
+  error instanceof TRPCClientError
+    ? String((error.data as { code?: string } | undefined)?.code)
+    : String(error);
+const outcomeOf = (error: unknown) =>
+  error instanceof TRPCClientError && codeOf(error) === "SERVICE_UNAVAILABLE" && busy.test(error.message)
+    ? "busy"
+    : codeOf(error) + (error instanceof Error ? ` "${error.message}"` : "");
+
+/** Charges through the gateway from `plan.clients` clients until `plan.durationMs` has passed. */
+export async function runSlowLoad(plan: SlowLoadPlan): Promise<SlowLoadResult> {
+  const result: SlowLoadResult = { okMs: [], refusedMs: [], other: [], retryAfter: [] };
+  const until = performance.now() + plan.durationMs;
+  await Promise.all(
+    Array.from({ length: plan.clients }, async (_, client) => {
+      const api = createPorticoClient({ url: plan.url, getAccessToken: () => plan.token });
+      await Bun.sleep((client / plan.clients) * plan.spreadMs);
+      while (performance.now() < until) {
+        const started = performance.now();
+        const input = {
+          amount: 100,
+          currency: "USD",
+          source: "tok_visa",
+          idempotencyKey: crypto.randomUUID(),
+        } as const;
+        let retryAfterSeconds: number | null = null;
+        const code = await api.payments.charge.mutate(input).then(
+          () => "ok",
+          (error: unknown) => {
+            retryAfterSeconds = retryAfterOf(error);
+            return outcomeOf(error);
+          },
+        );
+        const ms = performance.now() - started;
+        if (code === "ok") result.okMs.push(ms);
+        else if (code === "busy") {
+          result.refusedMs.push(ms);
+          result.retryAfter.push(retryAfterSeconds);
+          await Bun.sleep(plan.honourRetryAfter && retryAfterSeconds ? retryAfterSeconds * 1000 : 100);
+        } else result.other.push(code);
+      }
+    }),
+  );
+  return result;
+}
+
+if (import.meta.main) {
+  const plan = JSON.parse(process.argv[2] ?? "{}") as SlowLoadPlan;
+  console.log(JSON.stringify(await runSlowLoad(plan)));
+}
