@@ -162,6 +162,21 @@ describe("gateway coordination and health", () => {
     const bigBody = (await big.json()) as { error: { data: { code: string } } };
     expect(bigBody.error.data.code).toBe("PAYLOAD_TOO_LARGE");
 
+    // Streamed without a declared length (chunked): read only up to the limit, then refused.
+    const chunk = new TextEncoder().encode(`{"email":"a@example.test","password":"${"y".repeat(4000)}`);
+    const streamed = await fetch(`${stack.url}/trpc/users.signIn`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: new ReadableStream({
+        start(controller) {
+          for (let i = 0; i < 40; i += 1) controller.enqueue(chunk);
+          controller.enqueue(new TextEncoder().encode('"}'));
+          controller.close();
+        },
+      }),
+    });
+    expect(streamed.status).toBe(413);
+
     const deep = `${"[".repeat(50)}${"]".repeat(50)}`;
     const nested = await fetch(`${stack.url}/trpc/users.signIn`, {
       method: "POST",

@@ -93,9 +93,7 @@ export function createGatewayApp(deps: GatewayDeps, readiness: Readiness) {
             return {
               deps,
               log,
-              get clientIp() {
-                return ipOf();
-              },
+              clientIp: ipOf,
               resHeaders,
               request: {
                 requestId,

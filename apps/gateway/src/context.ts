@@ -27,8 +27,11 @@ export interface GatewayContext {
   deps: GatewayDeps;
   request: RequestContext;
   log: Logger;
-  /** The client's address (see TRUSTED_PROXIES), the key of per-IP rate limits. */
-  clientIp: string;
+  /**
+   * The client's address (see TRUSTED_PROXIES), the key of per-IP rate limits. A function, looked
+   * up on first use: tRPC copies the context between middlewares, which would read a property.
+   */
+  clientIp: () => string;
   /** Headers added to the HTTP response (rate-limit headers). */
   resHeaders: Headers;
   identity?: Identity;

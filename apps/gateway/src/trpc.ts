@@ -61,7 +61,7 @@ const limited = (access: "public" | "user") =>
     if (!limiter) return next();
     const group = groupOf(path, access);
     const userId = ctx.identity?.userId;
-    const decision = await limiter.check(group, group === "user" && userId ? userId : ctx.clientIp);
+    const decision = await limiter.check(group, group === "user" && userId ? userId : ctx.clientIp());
     setLimitHeaders(ctx.resHeaders, decision);
     if (!decision.allowed) {
       ctx.deps.metrics.rateLimitRejections.inc({ group });

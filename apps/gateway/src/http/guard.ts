@@ -61,10 +61,12 @@ export async function guardRequest(
   if (input !== null && jsonDepth(input, limits.maxJsonDepth) > limits.maxJsonDepth)
     return { request, error: tooDeep(limits.maxJsonDepth), reason: "depth" };
   if (request.method !== "POST" || !request.body) return { request, error: null };
-  const declared = Number(request.headers.get("content-length") ?? "0");
-  if (declared > limits.maxBodyBytes)
+  const length = request.headers.get("content-length");
+  if (Number(length ?? "0") > limits.maxBodyBytes)
     return { request, error: tooLarge(limits.maxBodyBytes), reason: "size" };
-  const text = await readCapped(request.body, limits.maxBodyBytes);
+  // A declared length bounds the body (the server reads no more), so it is read in one go; a chunked
+  // body is read chunk by chunk, up to the limit.
+  const text = length !== null ? await request.text() : await readCapped(request.body, limits.maxBodyBytes);
   const rebuilt = new Request(request.url, {
     method: request.method,
     headers: request.headers,
