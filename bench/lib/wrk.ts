@@ -60,6 +60,10 @@ export async function runWrk(opts: LoadOptions): Promise<LoadResult> {
     proc.exited,
   ]);
   if (code !== 0) throw new Error(`wrk failed (${code}): ${err || out}`);
+  // wrk closes its connections with requests still in flight; the gateway finishes them anyway.
+  // Without a pause the next run's connections meet them, and the bulkhead (100 per service)
+  // refused a few dozen of the next run's calls as busy.
+  await Bun.sleep(1000);
   return parseWrk(out);
 }
 
