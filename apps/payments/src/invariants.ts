@@ -1,3 +1,4 @@
+import { uuidArray } from "@portico/kit/db";
 import { type SQL, sql } from "drizzle-orm";
 import type { PaymentsDb } from "./db.ts";
 
@@ -25,7 +26,7 @@ const wholeSchema: Sources = {
  * planned by key (or as a hashed list), where a set-returning subquery was planned blind.
  */
 function sourcesOf(paymentIds: string[]): Sources {
-  const ids = sql`${`{${paymentIds.join(",")}}`}::uuid[]`;
+  const ids = uuidArray(paymentIds);
   return {
     p: sql`(select * from payments.payments where id = any(${ids}))`,
     l: sql`(select * from payments.ledger_entries where payment_id = any(${ids}))`,

@@ -1,4 +1,5 @@
-import { inArray } from "drizzle-orm";
+import { uuidArray } from "@portico/kit/db";
+import { sql } from "drizzle-orm";
 import type { PostgresJsDatabase } from "drizzle-orm/postgres-js";
 import * as schema from "../schema.ts";
 import type { Delivery, DeliveryChannel } from "./channel.ts";
@@ -85,7 +86,7 @@ export function webhookChannel(opts: WebhookOptions): DeliveryChannel & { drain(
           secret: preferences.webhookSecret,
         })
         .from(preferences)
-        .where(inArray(preferences.userId, [...new Set(deliveries.map((d) => d.userId))]));
+        .where(sql`${preferences.userId} = any(${uuidArray([...new Set(deliveries.map((d) => d.userId))])})`);
       const hooks = new Map(wanted.map((w) => [w.userId, w]));
       for (const delivery of deliveries) {
         const hook = hooks.get(delivery.userId);

@@ -14,3 +14,4 @@ export {
   type ProcessedEventsTable,
   processedEventsTable,
 } from "./processed.ts";
+export { uuidArray } from "./uuids.ts";

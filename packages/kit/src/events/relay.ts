@@ -3,6 +3,7 @@ import type { PgDatabase, PgQueryResultHKT } from "drizzle-orm/pg-core";
 import { type JetStreamClient, headers as natsHeaders } from "nats";
 import { encodeJson } from "../codec.ts";
 import { NAMESPACE_HEADER, type OutboxTable } from "../db/outbox.ts";
+import { uuidArray } from "../db/uuids.ts";
 import type { Logger } from "../log.ts";
 import { EVENT_ID_HEADER, EVENT_VERSION_HEADER } from "./headers.ts";
 import { eventSubject } from "./stream.ts";
@@ -64,12 +65,7 @@ export function startRelay(opts: RelayOptions): Relay {
     tx
       .update(table)
       .set({ publishedAt: new Date() })
-      .where(
-        and(
-          sql`${table.id} = any(${`{${rows.map((r) => r.id).join(",")}}`}::uuid[])`,
-          isNull(table.publishedAt),
-        ),
-      );
+      .where(and(sql`${table.id} = any(${uuidArray(rows.map((r) => r.id))})`, isNull(table.publishedAt)));
 
   /**
    * The oldest waiting rows of this namespace, skipping those another relay holds: locked,
@@ -98,7 +94,7 @@ export function startRelay(opts: RelayOptions): Relay {
     const rows = await db
       .select()
       .from(table)
-      .where(and(sql`${table.id} = any(${`{${ids.join(",")}}`}::uuid[])`, isNull(table.publishedAt)))
+      .where(and(sql`${table.id} = any(${uuidArray(ids)})`, isNull(table.publishedAt)))
       .orderBy(asc(table.createdAt));
     if (rows.length === 0) return 0;
     await publishAll(rows);
