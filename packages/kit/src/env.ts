@@ -48,7 +48,7 @@ export const commonEnv = z.object({
   OTEL_EXPORTER_OTLP_ENDPOINT: z.url().optional(),
   /** Events (see docs/events.md): how often an idle outbox relay looks for rows it was not woken for. */
   EVENTS_POLL_MS: milliseconds.default(1000),
-  /** Outbox rows published per relay transaction. */
+  /** Outbox rows published per relay batch. */
   EVENTS_BATCH_SIZE: z.coerce.number().int().min(1).max(1000).default(100),
   /** Deliveries of one event to one consumer before it is dead-lettered. */
   EVENTS_MAX_DELIVER: z.coerce.number().int().min(1).max(100).default(5),
