@@ -1,5 +1,6 @@
 import type { Notification } from "@portico/contracts";
 import type { EventContext } from "@portico/kit";
+import { newId } from "@portico/kit/db";
 import { sql } from "drizzle-orm";
 import { type DeliveryChannel, deliverAll } from "./channels/channel.ts";
 import * as schema from "./schema.ts";
@@ -22,16 +23,17 @@ export async function notifyAll(channels: DeliveryChannel[], notices: Notice[]):
   const [first] = notices;
   if (!first) return;
   const rows = notices.map(({ ctx, userId, rendered }) => ({
+    id: newId(),
     user_id: userId,
     event_id: ctx.id,
     ...rendered,
   }));
   // One statement text whatever the batch size, so Postgres plans it once per connection.
   const stored = (await first.ctx.tx.execute(sql`
-    insert into ${schema.notifications} (user_id, event_id, kind, title, body, data)
-    select n.user_id, n.event_id, n.kind, n.title, n.body, n.data
+    insert into ${schema.notifications} (id, user_id, event_id, kind, title, body, data)
+    select n.id, n.user_id, n.event_id, n.kind, n.title, n.body, n.data
     from jsonb_to_recordset(${JSON.stringify(rows)}::jsonb)
-      as n(user_id uuid, event_id text, kind text, title text, body text, data jsonb)
+      as n(id uuid, user_id uuid, event_id text, kind text, title text, body text, data jsonb)
     on conflict do nothing
     returning id, user_id, event_id, kind, title, body, data, created_at`)) as unknown as StoredRow[];
   const byEvent = new Map(stored.map((row) => [`${row.event_id}\u0000${row.user_id}`, row]));

@@ -65,6 +65,7 @@ function recordStatement(charges: ChargeRecord[]): SQL {
     payment.status === "succeeded"
       ? chargeLines(payment).map((line) => ({
           key_id: claim.keyId,
+          id: line.id,
           transaction_id: line.transactionId,
           kind: line.kind,
           account: line.account,
@@ -95,10 +96,10 @@ function recordStatement(charges: ChargeRecord[]): SQL {
       where p.key_id in (select id from done)
     ),
     booked as (
-      insert into ${ledgerEntries} (transaction_id, kind, account, amount, currency, payment_id)
-      select l.transaction_id, l.kind, l.account, l.amount, l.currency, l.payment_id
-      from ${recordset(lineRows)} as l(key_id uuid, transaction_id uuid, kind text, account text, amount bigint,
-        currency text, payment_id uuid)
+      insert into ${ledgerEntries} (id, transaction_id, kind, account, amount, currency, payment_id)
+      select l.id, l.transaction_id, l.kind, l.account, l.amount, l.currency, l.payment_id
+      from ${recordset(lineRows)} as l(key_id uuid, id uuid, transaction_id uuid, kind text, account text,
+        amount bigint, currency text, payment_id uuid)
       where l.key_id in (select id from done)
     ),
     announced as (

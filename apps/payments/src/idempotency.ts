@@ -1,4 +1,5 @@
 import { createBatcher, fail, type ItemOutcome } from "@portico/kit";
+import { newId } from "@portico/kit/db";
 import { and, eq, lt, type SQL, sql } from "drizzle-orm";
 import type { PaymentsDb, PaymentsTx } from "./db.ts";
 import { idempotencyKeys } from "./schema.ts";
@@ -69,6 +70,7 @@ export function createIdempotency(db: PaymentsDb, opts: IdempotencyOptions) {
           const { req, fingerprint } = items[i] as (typeof items)[number];
           return {
             ord,
+            id: newId(),
             user_id: req.userId,
             key: req.key,
             operation: req.operation,
@@ -78,10 +80,10 @@ export function createIdempotency(db: PaymentsDb, opts: IdempotencyOptions) {
         });
       // One statement text whatever the batch size, so Postgres plans it once per connection.
       const won = await db.execute<{ id: string; user_id: string; key: string }>(sql`
-        insert into ${idempotencyKeys} (user_id, key, operation, fingerprint, lock_token, locked_until)
-        select r.user_id, r.key, r.operation, r.fingerprint, r.lock_token, ${leaseUntil()}
+        insert into ${idempotencyKeys} (id, user_id, key, operation, fingerprint, lock_token, locked_until)
+        select r.id, r.user_id, r.key, r.operation, r.fingerprint, r.lock_token, ${leaseUntil()}
         from jsonb_to_recordset(${JSON.stringify(rows)}::jsonb)
-          as r(ord integer, user_id uuid, key text, operation text, fingerprint text, lock_token uuid)
+          as r(ord integer, id uuid, user_id uuid, key text, operation text, fingerprint text, lock_token uuid)
         order by r.ord
         on conflict do nothing
         returning id, user_id, key`);

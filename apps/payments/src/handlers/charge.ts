@@ -1,6 +1,6 @@
 import { Payment, paymentEvents, type payments } from "@portico/contracts";
 import type { HandlerFor } from "@portico/kit";
-import { outboxRow } from "@portico/kit/db";
+import { newId, outboxRow } from "@portico/kit/db";
 import type { ChargeResult } from "../processor/processor.ts";
 import type { PaymentsDeps } from "./deps.ts";
 
@@ -43,7 +43,7 @@ export const charge =
     // From here on money has moved: on failure the key stays in flight and a retry resumes it
     // after the lease, sending the processor the same reference.
     const payment: Payment = {
-      id: crypto.randomUUID(),
+      id: newId(),
       userId,
       amount: input.amount,
       currency: input.currency,

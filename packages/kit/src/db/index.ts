@@ -1,4 +1,5 @@
 export { createDatabase, type Database, isUniqueViolation } from "./database.ts";
+export { newId } from "./ids.ts";
 export { migrationJournal } from "./journal.ts";
 export {
   enqueueEvent,

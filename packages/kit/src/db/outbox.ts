@@ -14,6 +14,7 @@ import {
 import type { z } from "zod";
 import type { RequestContext } from "../context.ts";
 import { noteEventsWritten } from "../events/wake.ts";
+import { newId } from "./ids.ts";
 
 /**
  * The outbox of a service: events written in the same transaction as the state change they
@@ -68,7 +69,7 @@ export function outboxRow<E extends EventContract>(
   const namespace = ctx?.namespace ?? processNamespace;
   if (namespace) headers[NAMESPACE_HEADER] = namespace;
   const row = {
-    id: crypto.randomUUID(),
+    id: newId(),
     subject: event.subject,
     version: event.version,
     payload: event.payload.parse(payload),
