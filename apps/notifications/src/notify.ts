@@ -1,6 +1,6 @@
 import type { Notification } from "@portico/contracts";
 import type { EventContext } from "@portico/kit";
-import { newId } from "@portico/kit/db";
+import { jsonRecords, newId } from "@portico/kit/db";
 import { sql } from "drizzle-orm";
 import { type DeliveryChannel, deliverAll } from "./channels/channel.ts";
 import * as schema from "./schema.ts";
@@ -28,11 +28,10 @@ export async function notifyAll(channels: DeliveryChannel[], notices: Notice[]):
     event_id: ctx.id,
     ...rendered,
   }));
-  // One statement text whatever the batch size, so Postgres plans it once per connection.
   const stored = (await first.ctx.tx.execute(sql`
     insert into ${schema.notifications} (id, user_id, event_id, kind, title, body, data)
     select n.id, n.user_id, n.event_id, n.kind, n.title, n.body, n.data
-    from jsonb_to_recordset(${JSON.stringify(rows)}::jsonb)
+    from ${jsonRecords(rows)}
       as n(id uuid, user_id uuid, event_id text, kind text, title text, body text, data jsonb)
     on conflict do nothing
     returning id, user_id, event_id, kind, title, body, data, created_at`)) as unknown as StoredRow[];

@@ -1,6 +1,6 @@
 import type { Payment } from "@portico/contracts";
 import { createBatcher, type ItemOutcome } from "@portico/kit";
-import type { OutboxRow } from "@portico/kit/db";
+import { jsonRecords, type OutboxRow } from "@portico/kit/db";
 import { type SQL, sql } from "drizzle-orm";
 import type { PaymentsDb } from "./db.ts";
 import { type Claim, completionStatement, keyInProgress } from "./idempotency.ts";
@@ -44,9 +44,7 @@ export function createChargeRecorder(db: PaymentsDb): ChargeRecorder {
   return { record: (charge) => batcher.submit(charge) };
 }
 
-/** Rows as JSON for `jsonb_to_recordset`, each tagged with the key it belongs to. */
-const recordset = (rows: object[]) => sql`jsonb_to_recordset(${JSON.stringify(rows)}::jsonb)`;
-
+/** The record statement of a batch; every row is tagged with its key (`key_id`), so only the rows of completed keys go in. */
 function recordStatement(charges: ChargeRecord[]): SQL {
   const paymentRows = charges.map(({ claim, payment, processor, processorRef }) => ({
     key_id: claim.keyId,
@@ -91,21 +89,21 @@ function recordStatement(charges: ChargeRecord[]): SQL {
         description, processor, processor_ref, created_at)
       select p.id, p.user_id, p.key_id, p.amount, p.currency, p.status, p.failure_code, p.description,
         p.processor, p.processor_ref, p.created_at
-      from ${recordset(paymentRows)} as p(key_id uuid, id uuid, user_id uuid, amount integer, currency text,
+      from ${jsonRecords(paymentRows)} as p(key_id uuid, id uuid, user_id uuid, amount integer, currency text,
         status text, failure_code text, description text, processor text, processor_ref text, created_at timestamptz)
       where p.key_id in (select id from done)
     ),
     booked as (
       insert into ${ledgerEntries} (id, transaction_id, kind, account, amount, currency, payment_id)
       select l.id, l.transaction_id, l.kind, l.account, l.amount, l.currency, l.payment_id
-      from ${recordset(lineRows)} as l(key_id uuid, id uuid, transaction_id uuid, kind text, account text,
+      from ${jsonRecords(lineRows)} as l(key_id uuid, id uuid, transaction_id uuid, kind text, account text,
         amount bigint, currency text, payment_id uuid)
       where l.key_id in (select id from done)
     ),
     announced as (
       insert into ${outbox} (id, subject, version, payload, headers)
       select o.id, o.subject, o.version, o.payload, o.headers
-      from ${recordset(eventRows)} as o(key_id uuid, id uuid, subject text, version integer, payload jsonb, headers jsonb)
+      from ${jsonRecords(eventRows)} as o(key_id uuid, id uuid, subject text, version integer, payload jsonb, headers jsonb)
       where o.key_id in (select id from done)
     )
     select id from done`;

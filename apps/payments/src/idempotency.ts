@@ -1,5 +1,5 @@
 import { createBatcher, fail, type ItemOutcome } from "@portico/kit";
-import { newId } from "@portico/kit/db";
+import { jsonRecords, newId } from "@portico/kit/db";
 import { and, eq, lt, type SQL, sql } from "drizzle-orm";
 import type { PaymentsDb, PaymentsTx } from "./db.ts";
 import { idempotencyKeys } from "./schema.ts";
@@ -78,11 +78,10 @@ export function createIdempotency(db: PaymentsDb, opts: IdempotencyOptions) {
             lock_token: lockTokens[i],
           };
         });
-      // One statement text whatever the batch size, so Postgres plans it once per connection.
       const won = await db.execute<{ id: string; user_id: string; key: string }>(sql`
         insert into ${idempotencyKeys} (id, user_id, key, operation, fingerprint, lock_token, locked_until)
         select r.id, r.user_id, r.key, r.operation, r.fingerprint, r.lock_token, ${leaseUntil()}
-        from jsonb_to_recordset(${JSON.stringify(rows)}::jsonb)
+        from ${jsonRecords(rows)}
           as r(ord integer, id uuid, user_id uuid, key text, operation text, fingerprint text, lock_token uuid)
         order by r.ord
         on conflict do nothing
@@ -114,15 +113,6 @@ export function createIdempotency(db: PaymentsDb, opts: IdempotencyOptions) {
       )
       .returning({ keyId: idempotencyKeys.id });
     return row ? { keyId: row.keyId, lockToken } : undefined;
-  }
-
-  /**
-   * Stores the answers of several claims in one statement; returns the key ids it completed. A
-   * claim missing from the result was taken over by another attempt after its lease lapsed.
-   */
-  async function completeAll(tx: PaymentsTx, completions: Completion[]): Promise<Set<string>> {
-    const done = await tx.execute<{ id: string }>(completionStatement(completions));
-    return new Set(done.map((row) => row.id));
   }
 
   return {
@@ -165,8 +155,8 @@ export function createIdempotency(db: PaymentsDb, opts: IdempotencyOptions) {
 
     /** Stores the answer in the same transaction as the work; fails if another attempt took the key over meanwhile. */
     async complete(tx: PaymentsTx, claim: Claim, response: unknown): Promise<void> {
-      const done = await completeAll(tx, [{ claim, response }]);
-      if (!done.has(claim.keyId)) throw keyInProgress();
+      const done = await tx.execute<{ id: string }>(completionStatement([{ claim, response }]));
+      if (!done.some((row) => row.id === claim.keyId)) throw keyInProgress();
     },
 
     /** Gives the key back when the request failed before any money moved, so a corrected retry may use it. */
@@ -200,7 +190,7 @@ export function completionStatement(completions: Completion[]): SQL {
   return sql`
     update ${idempotencyKeys} as k
     set state = 'completed', response = v.response, completed_at = now()
-    from jsonb_to_recordset(${JSON.stringify(answers)}::jsonb) as v(id uuid, lock_token uuid, response jsonb)
+    from ${jsonRecords(answers)} as v(id uuid, lock_token uuid, response jsonb)
     where k.id = v.id and k.lock_token = v.lock_token and k.state = 'in_flight'
     returning k.id`;
 }

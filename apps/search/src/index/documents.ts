@@ -5,6 +5,7 @@ import {
   type paymentEvents,
   type userEvents,
 } from "@portico/contracts";
+import { jsonRecords } from "@portico/kit/db";
 import { sql } from "drizzle-orm";
 import type { PgDatabase, PgQueryResultHKT } from "drizzle-orm/pg-core";
 import { type DocumentsTable, words } from "../schema.ts";
@@ -126,11 +127,10 @@ export async function applyDocuments(
   const rows = [...newest.entries()]
     .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
     .map(([, doc], ord) => ({ namespace, ...doc, ord }));
-  // One statement text whatever the batch size, so Postgres plans it once per connection.
   await db.execute(sql`
     insert into ${table} (namespace, type, id, owner_id, title, body, version_rank, version_at)
     select d.namespace, d.type, d.id, d."ownerId", d.title, d.body, d."versionRank", d."versionAt"
-    from jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) as d(ord integer, namespace text, type text,
+    from ${jsonRecords(rows)} as d(ord integer, namespace text, type text,
       id uuid, "ownerId" uuid, title text, body text, "versionRank" bigint, "versionAt" timestamptz)
     order by d.ord
     on conflict (namespace, type, id) do update set

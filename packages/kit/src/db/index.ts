@@ -9,10 +9,10 @@ export {
   outboxRow,
   outboxTable,
 } from "./outbox.ts";
+export { jsonRecords, uuidArray } from "./params.ts";
 export {
   claimEvents,
   type EventClaim,
   type ProcessedEventsTable,
   processedEventsTable,
 } from "./processed.ts";
-export { uuidArray } from "./uuids.ts";

@@ -3,7 +3,7 @@ import type { PgDatabase, PgQueryResultHKT } from "drizzle-orm/pg-core";
 import { type JetStreamClient, headers as natsHeaders } from "nats";
 import { encodeJson } from "../codec.ts";
 import { NAMESPACE_HEADER, type OutboxTable } from "../db/outbox.ts";
-import { uuidArray } from "../db/uuids.ts";
+import { uuidArray } from "../db/params.ts";
 import type { Logger } from "../log.ts";
 import { EVENT_ID_HEADER, EVENT_VERSION_HEADER } from "./headers.ts";
 import { eventSubject } from "./stream.ts";
