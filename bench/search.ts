@@ -11,9 +11,9 @@ import {
   eventStreamName,
   eventSubject,
 } from "@portico/kit";
-import { createDatabase } from "@portico/kit/db";
 import { and, count, eq, sql } from "drizzle-orm";
 import { connect, headers } from "nats";
+import { openSearchDatabase } from "../apps/search/src/database.ts";
 import { loadSearchEnv } from "../apps/search/src/env.ts";
 import {
   applyDocuments,
@@ -37,7 +37,7 @@ const sizes = values.sizes.split(",").map(Number);
 const rounds = Number(values.queries);
 const env = loadSearchEnv();
 const namespace = `bsearch${crypto.randomUUID().replaceAll("-", "").slice(0, 8)}`;
-const database = createDatabase(env.DATABASE_URL, schema, { max: 4, appName: "search-bench" });
+const database = openSearchDatabase(env, { max: 4, appName: "search-bench" });
 const db = database.db;
 
 const first =
@@ -120,7 +120,6 @@ async function latency(size: number): Promise<void> {
         query: parseQuery(q),
         types: ["user", "payment"],
         limit: 20,
-        typoThreshold: env.SEARCH_TYPO_THRESHOLD,
       });
       if (i >= 10) times.push(performance.now() - started);
       hits = page.items.length;

@@ -1,7 +1,7 @@
 import { search } from "@portico/contracts";
 import { type RunningService, startService } from "@portico/kit";
-import { createDatabase } from "@portico/kit/db";
 import pkg from "../package.json" with { type: "json" };
+import { openSearchDatabase } from "./database.ts";
 import type { SearchEnv } from "./env.ts";
 import { createHandlers } from "./handlers/index.ts";
 import { createConsumers } from "./index/events.ts";
@@ -14,13 +14,10 @@ export function startSearchService(env: SearchEnv): Promise<RunningService> {
     version: pkg.version,
     env,
     setup({ namespace, onStop }) {
-      const database = createDatabase(env.DATABASE_URL, schema, {
-        max: env.DATABASE_POOL_MAX,
-        appName: "search",
-      });
+      const database = openSearchDatabase(env, { max: env.DATABASE_POOL_MAX, appName: "search" });
       onStop(database.close);
       return {
-        handlers: createHandlers({ db: database.db, namespace, typoThreshold: env.SEARCH_TYPO_THRESHOLD }),
+        handlers: createHandlers({ db: database.db, namespace }),
         consumers: createConsumers(namespace),
         inbox: { db: database.db, table: schema.processedEvents },
       };

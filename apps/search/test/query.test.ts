@@ -1,4 +1,6 @@
 import { afterAll, describe, expect, test } from "bun:test";
+import { openSearchDatabase } from "../src/database.ts";
+import { loadSearchEnv } from "../src/env.ts";
 import { applyDocuments, formatAmount, paymentDocument, userDocument } from "../src/index/documents.ts";
 import { decodeCursor } from "../src/query/cursor.ts";
 import { parseQuery } from "../src/query/parse.ts";
@@ -96,6 +98,31 @@ describe("the index", () => {
       seen.push(...page.items.map((h) => h.id));
     }
     expect(seen).toEqual(all.map((h) => h.id));
+  });
+
+  test("a misspelt word is corrected beside a stop word, and a stricter threshold corrects less", async () => {
+    const ns = uniqueNamespace();
+    const owner = crypto.randomUUID();
+    const userId = await addUser(ns, "Marguerite Duras");
+    const ids = async (q: string, from = db) => (await find(ns, owner, q, {}, from)).items.map((h) => h.id);
+    // "about" is a stop word of 4+ letters: left out of typo matching, not a word without corrections.
+    expect(await ids("margeurite")).toEqual([userId]);
+    expect(await ids("about margeurite")).toEqual([userId]);
+    // The threshold is each connection's own (SEARCH_TYPO_THRESHOLD): at 0.9 "margurite" is too far.
+    const strict = openSearchDatabase(
+      { ...loadSearchEnv(), SEARCH_TYPO_THRESHOLD: 0.9 },
+      { max: 1, appName: "search-test" },
+    );
+    try {
+      const [setting] = await strict.db.execute<{ t: string }>(
+        "select current_setting('pg_trgm.similarity_threshold') as t",
+      );
+      expect(setting?.t).toBe("0.9");
+      expect(await ids("margurite", strict.db)).toEqual([]);
+      expect(await ids("margurite")).toEqual([userId]);
+    } finally {
+      await strict.close();
+    }
   });
 
   test("the search role can use pg_trgm (installed by the migration, not by the service)", async () => {

@@ -1,5 +1,5 @@
-import { createDatabase } from "@portico/kit/db";
 import { inArray } from "drizzle-orm";
+import { openSearchDatabase } from "../src/database.ts";
 import { loadSearchEnv } from "../src/env.ts";
 import { applyDocuments, paymentDocument, userDocument } from "../src/index/documents.ts";
 import { parseQuery } from "../src/query/parse.ts";
@@ -7,10 +7,7 @@ import { search } from "../src/query/search.ts";
 import * as schema from "../src/schema.ts";
 
 /** The search role's own pool (not a superuser), as the service connects. */
-export const database = createDatabase(loadSearchEnv().DATABASE_URL, schema, {
-  max: 4,
-  appName: "search-test",
-});
+export const database = openSearchDatabase(loadSearchEnv(), { max: 4, appName: "search-test" });
 export const db = database.db;
 
 const used: string[] = [];
@@ -63,14 +60,14 @@ export function find(
     cursor?: import("../src/query/cursor.ts").Position;
     types?: Array<"user" | "payment">;
   } = {},
+  from: typeof db = db,
 ) {
-  return search(db, {
+  return search(from, {
     namespace: ns,
     userId,
     query: parseQuery(q),
     types: opts.types ?? ["user", "payment"],
     limit: opts.limit ?? 20,
     ...(opts.cursor ? { after: opts.cursor } : {}),
-    typoThreshold: 0.3,
   });
 }

@@ -5,5 +5,4 @@ import type * as schema from "../schema.ts";
 export interface SearchDeps {
   db: PostgresJsDatabase<typeof schema>;
   namespace: string;
-  typoThreshold: number;
 }

@@ -7,7 +7,7 @@ import type { SearchDeps } from "./deps.ts";
 
 /** Ranked, typo-tolerant search over users (everyone's) and payments (the caller's own only). */
 export const query =
-  ({ db, namespace, typoThreshold }: SearchDeps): HandlerFor<typeof searchContract.procedures.query> =>
+  ({ db, namespace }: SearchDeps): HandlerFor<typeof searchContract.procedures.query> =>
   (input, ctx) =>
     search(db, {
       namespace,
@@ -16,5 +16,4 @@ export const query =
       types: input.types ?? ["user", "payment"],
       limit: input.limit,
       ...(input.cursor ? { after: decodeCursor(input.cursor) } : {}),
-      typoThreshold,
     });

@@ -7,7 +7,7 @@ import { type DocumentsTable, documents, TEXT_CONFIG } from "../schema.ts";
 import { encodeCursor, type Position } from "./cursor.ts";
 import type { ParsedQuery } from "./parse.ts";
 import { MARK_END, MARK_START, renderSnippet } from "./snippet.ts";
-import { correct, MIN_TYPO_WORD, typoMatch } from "./typos.ts";
+import { correct, typoMatch } from "./typos.ts";
 
 type Db = PgDatabase<PostgresJsQueryResultHKT, Record<string, unknown>>;
 
@@ -19,7 +19,6 @@ export interface SearchRequest {
   types: Array<z.infer<typeof HitType>>;
   limit: number;
   after?: Position;
-  typoThreshold: number;
   /** The index to read; the live one unless a test or the reindexer says otherwise. */
   table?: DocumentsTable;
 }
@@ -45,15 +44,6 @@ function looseQuery(q: ParsedQuery): SQL {
   return q.prefix.or ? sql`(${head} || ${word})` : sql`(${head} && ${word})`;
 }
 
-/** Sets the typo threshold for this transaction; returns the query words worth typo-matching (no stop words). */
-async function prepareTypos(tx: Db, q: ParsedQuery, threshold: number): Promise<string[]> {
-  const [r] = await tx.execute<{ words: string | null }>(sql`
-    select set_config('pg_trgm.similarity_threshold', ${String(threshold)}, true),
-      (select string_agg(w, ' ') from unnest(string_to_array(${q.fuzzyWords.join(" ")}, ' ')) w
-        where length(w) >= ${MIN_TYPO_WORD} and to_tsvector(${config}, w) <> ''::tsvector) as words`);
-  return r?.words ? r.words.split(" ") : [];
-}
-
 /** One page of hits the caller may see, best first, ties broken by (type, id). */
 export async function search(
   db: Db,
@@ -61,48 +51,47 @@ export async function search(
 ): Promise<{ items: Hit[]; nextCursor: string | null }> {
   const table = req.table ?? documents;
   const q = req.query;
-  const rows = await db.transaction(async (tx) => {
-    const found = await correct(tx, await prepareTypos(tx, q, req.typoThreshold));
-    const typos = typoMatch(found, sql`d.tsv`, sql`d.title`, config);
-    const loose = looseQuery(q);
-    const exact = sql`websearch_to_tsquery(${config}, ${q.full})`;
-    const negated =
-      q.negated.length > 0 ? sql`not (d.tsv @@ to_tsquery(${config}, ${q.negated.join(" | ")}))` : sql`true`;
-    const typo = typos ? sql`(${typos.match} and ${negated})` : sql`false`;
-    const typoScore = typos ? typos.score : sql`0`;
-    // Visibility as two branches: everyone's users, and the caller's payments found through the
-    // owner index (never by scanning other people's payments that happen to match).
-    const branches: SQL[] = [];
-    if (req.types.includes("user")) {
-      branches.push(sql`select * from ${table} where namespace = ${req.namespace} and type = 'user'`);
-    }
-    if (req.types.includes("payment")) {
-      branches.push(sql`select * from ${table} where namespace = ${req.namespace} and type = 'payment'
-        and owner_id = ${req.userId}::uuid`);
-    }
-    const visible = sql.join(branches, sql` union all `);
-    const after = req.after
-      ? sql`where h.score < ${req.after.score}::numeric or (h.score = ${req.after.score}::numeric
-          and (h.type, h.id) > (${req.after.type}, ${req.after.id}::uuid))`
-      : sql``;
-    return tx.execute(sql`
-      select h.type, h.id::text as id, h.title, h.score::text as score,
-        ts_headline(${config}, h.title, ${loose}, ${headlineOptions}) as title_marked,
-        ts_headline(${config}, h.body, ${loose}, ${headlineOptions}) as body_marked
-      from (
-        select d.type, d.id, d.title, d.body, round((
-            ts_rank(${weights}, d.tsv, ${exact}, 1)
-          + 0.5 * ts_rank(${weights}, d.tsv, ${loose}, 1)
-          + 0.4 * ${typoScore}
-          + case when lower(d.title) = ${q.plain} then 0.5 else 0 end
-        )::numeric, 6) as score
-        from (${visible}) d
-        where d.tsv @@ ${loose} or ${typo}
-      ) h
-      ${after}
-      order by h.score desc, h.type asc, h.id asc
-      limit ${req.limit + 1}`);
-  });
+  // Two statements, no transaction: the corrections, then the page built with them.
+  const found = await correct(db, q.fuzzyWords, config);
+  const typos = typoMatch(found, sql`d.tsv`, sql`d.title`, config);
+  const loose = looseQuery(q);
+  const exact = sql`websearch_to_tsquery(${config}, ${q.full})`;
+  const negated =
+    q.negated.length > 0 ? sql`not (d.tsv @@ to_tsquery(${config}, ${q.negated.join(" | ")}))` : sql`true`;
+  const typo = typos ? sql`(${typos.match} and ${negated})` : sql`false`;
+  const typoScore = typos ? typos.score : sql`0`;
+  // Visibility as two branches: everyone's users, and the caller's payments found through the
+  // owner index (never by scanning other people's payments that happen to match).
+  const branches: SQL[] = [];
+  if (req.types.includes("user")) {
+    branches.push(sql`select * from ${table} where namespace = ${req.namespace} and type = 'user'`);
+  }
+  if (req.types.includes("payment")) {
+    branches.push(sql`select * from ${table} where namespace = ${req.namespace} and type = 'payment'
+      and owner_id = ${req.userId}::uuid`);
+  }
+  const visible = sql.join(branches, sql` union all `);
+  const after = req.after
+    ? sql`where h.score < ${req.after.score}::numeric or (h.score = ${req.after.score}::numeric
+        and (h.type, h.id) > (${req.after.type}, ${req.after.id}::uuid))`
+    : sql``;
+  const rows = await db.execute(sql`
+    select h.type, h.id::text as id, h.title, h.score::text as score,
+      ts_headline(${config}, h.title, ${loose}, ${headlineOptions}) as title_marked,
+      ts_headline(${config}, h.body, ${loose}, ${headlineOptions}) as body_marked
+    from (
+      select d.type, d.id, d.title, d.body, round((
+          ts_rank(${weights}, d.tsv, ${exact}, 1)
+        + 0.5 * ts_rank(${weights}, d.tsv, ${loose}, 1)
+        + 0.4 * ${typoScore}
+        + case when lower(d.title) = ${q.plain} then 0.5 else 0 end
+      )::numeric, 6) as score
+      from (${visible}) d
+      where d.tsv @@ ${loose} or ${typo}
+    ) h
+    ${after}
+    order by h.score desc, h.type asc, h.id asc
+    limit ${req.limit + 1}`);
   const parsed = rows.map((r) => row.parse(r));
   const page = parsed.slice(0, req.limit);
   const items = page.map((r) => {

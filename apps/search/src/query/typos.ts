@@ -25,19 +25,23 @@ export function transpositions(word: string): string[] {
   return [...variants];
 }
 
-const correction = z.object({ i: z.number(), word: z.string() });
+const correction = z.object({ i: z.number(), word: z.string().nullable() });
 
 /**
- * Known words close to each query word (pg_trgm similarity to the word or one of its
- * transpositions, over the small `words` table); empty when some query word has none.
+ * Known words close to each query word of 4+ letters (pg_trgm similarity, at the connection's
+ * `pg_trgm.similarity_threshold`, to the word or one of its transpositions, over the small `words`
+ * table), in one statement. Stop words are left out; the result is empty when some other query
+ * word has no correction.
  */
 export async function correct(
-  tx: Db,
+  db: Db,
   queryWords: string[],
+  config: SQL,
 ): Promise<{ words: string[][]; variants: string[][] }> {
-  const variants = queryWords.slice(0, MAX_WORDS).map(transpositions);
-  if (variants.length === 0) return { words: [], variants };
-  const perWord = variants.map((vs, i) => {
+  const asked = queryWords.filter((w) => w.length >= MIN_TYPO_WORD).slice(0, MAX_WORDS);
+  if (asked.length === 0) return { words: [], variants: [] };
+  const perWord = asked.map((word, i) => {
+    const vs = transpositions(word);
     const close = sql.join(
       vs.map((v) => sql`${lexicon.word} % ${v}`),
       sql` or `,
@@ -46,11 +50,17 @@ export async function correct(
       vs.map((v) => sql`similarity(${lexicon.word}, ${v})`),
       sql`, `,
     );
-    return sql`(select ${i}::int as i, ${lexicon.word} as word from ${lexicon} where ${close}
+    const stop = sql`to_tsvector(${config}, ${word}) = ''::tsvector`;
+    // A stop word answers one row without a word; any other word its closest known words.
+    return sql`(select ${i}::int as i, null::text as word where ${stop})
+      union all (select ${i}::int as i, ${lexicon.word} as word from ${lexicon} where not ${stop} and (${close})
       order by greatest(${sim}) desc, ${lexicon.word} limit ${MAX_CORRECTIONS})`;
   });
-  const rows = (await tx.execute(sql.join(perWord, sql` union all `))).map((r) => correction.parse(r));
-  const words = variants.map((_, i) => rows.filter((r) => r.i === i).map((r) => r.word));
+  const rows = (await db.execute(sql.join(perWord, sql` union all `))).map((r) => correction.parse(r));
+  const stopWords = new Set(rows.filter((r) => r.word === null).map((r) => r.i));
+  const kept = asked.map((_, i) => i).filter((i) => !stopWords.has(i));
+  const variants = kept.map((i) => transpositions(asked[i] ?? ""));
+  const words = kept.map((i) => rows.flatMap((r) => (r.i === i && r.word !== null ? [r.word] : [])));
   return { words: words.some((w) => w.length === 0) ? [] : words, variants };
 }
 

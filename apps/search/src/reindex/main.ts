@@ -1,14 +1,13 @@
 // `bun run search:reindex [--allow-partial]`: rebuilds the search index from the event stream and swaps it in.
 import { connectNats, createLogger, runMain } from "@portico/kit";
-import { createDatabase } from "@portico/kit/db";
+import { openSearchDatabase } from "../database.ts";
 import { loadSearchEnv } from "../env.ts";
-import * as schema from "../schema.ts";
 import { reindex } from "./reindex.ts";
 
 runMain(async () => {
   const env = loadSearchEnv();
   const log = createLogger({ service: "search-reindex" }, env.LOG_LEVEL);
-  const database = createDatabase(env.DATABASE_URL, schema, { max: 2, appName: "search-reindex" });
+  const database = openSearchDatabase(env, { max: 2, appName: "search-reindex" });
   const nc = await connectNats({
     url: env.NATS_URL,
     name: "search-reindex",

@@ -11,12 +11,17 @@ export interface Database<S extends Record<string, unknown>> {
 export function createDatabase<S extends Record<string, unknown>>(
   url: string,
   schema: S,
-  opts: { max: number; appName: string },
+  opts: {
+    max: number;
+    appName: string;
+    /** Run-time parameters every connection starts with (sent in the startup message). */
+    settings?: Record<string, string>;
+  },
 ): Database<S> {
   const client = postgres(url, {
     max: opts.max,
     onnotice: () => undefined,
-    connection: { application_name: opts.appName },
+    connection: { application_name: opts.appName, ...opts.settings },
   });
   const db = drizzle({ client, schema, casing: "snake_case" });
   return { db, close: () => client.end({ timeout: 5 }) };
