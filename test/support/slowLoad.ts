@@ -12,6 +12,11 @@ export interface SlowLoadPlan {
   /** How long clients keep starting calls; the calls in flight then finish. */
   durationMs: number;
   honourRetryAfter: boolean;
+  /**
+   * Open loop instead: the clients together start this many charges a second, each when it is
+   * due, whatever the answers (the slow phase's offered load, sent to a healthy service).
+   */
+  ratePerSecond?: number;
 }
 
 export interface SlowLoadResult {
@@ -39,8 +44,11 @@ export async function runSlowLoad(plan: SlowLoadPlan): Promise<SlowLoadResult> {
   await Promise.all(
     Array.from({ length: plan.clients }, async (_, client) => {
       const api = createPorticoClient({ url: plan.url, getAccessToken: () => plan.token });
-      await Bun.sleep((client / plan.clients) * plan.spreadMs);
-      while (performance.now() < until) {
+      const intervalMs = plan.ratePerSecond ? (1000 * plan.clients) / plan.ratePerSecond : 0;
+      let due = performance.now() + (client / plan.clients) * (intervalMs || plan.spreadMs);
+      while (due < until) {
+        const wait = due - performance.now();
+        if (wait > 0) await Bun.sleep(wait);
         const started = performance.now();
         const input = {
           amount: 100,
@@ -57,12 +65,19 @@ export async function runSlowLoad(plan: SlowLoadPlan): Promise<SlowLoadResult> {
           },
         );
         const ms = performance.now() - started;
+        let pause = 0;
         if (code === "ok") result.okMs.push(ms);
         else if (code === "busy") {
           result.refusedMs.push(ms);
           result.retryAfter.push(retryAfterSeconds);
-          await Bun.sleep(plan.honourRetryAfter && retryAfterSeconds ? retryAfterSeconds * 1000 : 100);
+          // A well-behaved client waits at least what it was told, plus jitter so that refused
+          // clients do not all come back in the same millisecond.
+          pause =
+            plan.honourRetryAfter && retryAfterSeconds
+              ? retryAfterSeconds * 1000 * (1 + Math.random() / 2)
+              : 100;
         } else result.other.push(code);
+        due = intervalMs ? due + intervalMs : performance.now() + pause;
       }
     }),
   );

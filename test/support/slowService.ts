@@ -5,7 +5,8 @@ import { type Stack, uniqueEmail } from "./stack.ts";
 
 // Scenario 6 (slow service), shared by test/chaos/slowService.test.ts and bench/slowService.ts:
 // calls to users, notifications and search are timed with and without a flood of calls to a slow
-// payments service (start the stack with SANDBOX_LATENCY_MS), phases alternating.
+// payments service (start the stack with SANDBOX_LATENCY_MS), phases alternating; optionally also
+// while a healthy payments service gets the same charges (the control: see `healthyControl`).
 
 export interface SlowServiceOptions {
   /** Concurrent clients per other service. */
@@ -35,6 +36,14 @@ export interface SlowServiceOptions {
    * waves of calls that all finish, and hand their events on, at once).
    */
   spreadMs: number;
+  /**
+   * After each slow phase, restart payments healthy (no processor latency), send it as many charges
+   * a second as the slow phase answered (open loop) and time the other services again; payments is
+   * restarted slow before the next round. On shared cores the work of every answered charge (its
+   * events, notifications, search documents) moves the other services' p99, slow or not: against
+   * this phase, the slow phase shows what the slowness itself adds — held calls, refusals, waves.
+   */
+  healthyControl?: boolean;
 }
 
 /** Calls to the other services in one kind of phase. */
@@ -50,6 +59,10 @@ export interface SlowServiceResult {
   baseline: OtherCalls;
   /** The other services while payments is slow and flooded. */
   withSlow: OtherCalls;
+  /** The other services while a healthy payments service answers as many charges as the slow one did (`healthyControl`). */
+  healthy?: OtherCalls;
+  /** The control phases' charges: answered, anything else, and the rate they were sent at. */
+  healthyCharges?: { ok: number; other: string[]; ratePerSecond: number[] };
   /** The calls to the slow service: answered, refused by the gateway's bulkhead ("busy"), or anything else. */
   slow: { okMs: number[]; refusedMs: number[]; other: string[] };
   /** The `Retry-After` seconds each refusal carried (null: none). */
@@ -95,12 +108,59 @@ async function startSlowLoad(plan: SlowLoadPlan): Promise<SlowLoadResult> {
   return JSON.parse(last) as SlowLoadResult;
 }
 
+/** Clients for the control's open-loop charges: enough that a slower answer does not delay the next. */
+const CONTROL_CLIENTS = 32;
+/** After a restart, before a phase is counted: the new payments process compiles its hot paths. */
+const SETTLE_MS = 1000;
+
+/**
+ * The control phase: payments restarted without processor latency gets `ratePerSecond` charges
+ * while the other services' calls are counted into `result.healthy`; then payments is restarted
+ * with the stack's own (slow) settings again.
+ */
+async function healthyPhase(
+  stack: Stack,
+  result: SlowServiceResult,
+  ratePerSecond: number,
+  opts: { url: string; token: string; phaseMs: number; count: (calls: OtherCalls | undefined) => void },
+): Promise<void> {
+  await stack.stopService("payments");
+  await stack.startService("payments", { SANDBOX_LATENCY_MS: "0" });
+  const load = startSlowLoad({
+    url: opts.url,
+    token: opts.token,
+    clients: CONTROL_CLIENTS,
+    spreadMs: 0,
+    durationMs: SETTLE_MS + opts.phaseMs,
+    honourRetryAfter: true,
+    ratePerSecond,
+  });
+  await Bun.sleep(SETTLE_MS);
+  result.healthy ??= emptyCalls();
+  opts.count(result.healthy);
+  await Bun.sleep(opts.phaseMs);
+  opts.count(undefined);
+  const charges = await load;
+  result.healthyCharges ??= { ok: 0, other: [], ratePerSecond: [] };
+  result.healthyCharges.ok += charges.okMs.length;
+  result.healthyCharges.other.push(...charges.other, ...charges.refusedMs.map(() => "busy"));
+  result.healthyCharges.ratePerSecond.push(Math.round(ratePerSecond));
+  await stack.stopService("payments");
+  await stack.startService("payments");
+  await Bun.sleep(SETTLE_MS);
+}
+
 /** Runs the phases against `stack` (users, payments, notifications and search) and collects every figure. */
 export async function measureSlowService(stack: Stack, opts: SlowServiceOptions): Promise<SlowServiceResult> {
   const session = await stack
     .client()
     .users.signUp.mutate({ email: uniqueEmail("slow"), password: "password123", name: "Slow" });
   const token = () => session.accessToken;
+  // The slow load charges as a user of its own: its payments, notifications and search documents
+  // must not grow the data the timed calls read, or the phases would not compare like with like.
+  const charger = await stack
+    .client()
+    .users.signUp.mutate({ email: uniqueEmail("charger"), password: "password123", name: "Charger" });
   // Timed calls go out from this process only; the slow load runs in another.
   const result: SlowServiceResult = {
     baseline: emptyCalls(),
@@ -149,7 +209,7 @@ export async function measureSlowService(stack: Stack, opts: SlowServiceOptions)
     phase = undefined;
     const load = startSlowLoad({
       url: stack.url,
-      token: session.accessToken,
+      token: charger.accessToken,
       clients: opts.slowClients,
       spreadMs: opts.spreadMs,
       durationMs: opts.spreadMs + 200 + opts.phaseMs,
@@ -159,12 +219,23 @@ export async function measureSlowService(stack: Stack, opts: SlowServiceOptions)
     phase = result.withSlow;
     await Bun.sleep(opts.phaseMs);
     phase = undefined;
-    // The next baseline starts once the slow calls still in flight have ended.
+    // The next phase starts once the slow calls still in flight have ended.
     const slow = await load;
     result.slow.okMs.push(...slow.okMs);
     result.slow.refusedMs.push(...slow.refusedMs);
     result.slow.other.push(...slow.other);
     result.retryAfter.push(...slow.retryAfter);
+    if (opts.healthyControl) {
+      const answered = slow.okMs.length / ((opts.spreadMs + 200 + opts.phaseMs) / 1000);
+      await healthyPhase(stack, result, answered, {
+        url: stack.url,
+        token: charger.accessToken,
+        phaseMs: opts.phaseMs,
+        count: (calls) => {
+          phase = calls;
+        },
+      });
+    }
   }
   running = false;
   await Promise.all(otherLoops);
@@ -172,25 +243,49 @@ export async function measureSlowService(stack: Stack, opts: SlowServiceOptions)
   return result;
 }
 
-/** Lines describing a result: p50/p99 of the other services with and without the slow one, and the slow calls. */
+const allMs = (calls: OtherCalls) => Object.values(calls.ms).flat();
+const fmt = (ms: number) => ms.toFixed(1);
+
+/**
+ * Lines describing a result: p50/p99 of the other services with payments idle, healthy with the
+ * answering as many charges (when measured) and slow, the ratios of the p99s, and the calls to payments.
+ */
 export function describeSlowService(r: SlowServiceResult): string[] {
-  const all = (calls: OtherCalls) => Object.values(calls.ms).flat();
-  const fmt = (ms: number) => ms.toFixed(1);
-  const row = (name: string, a: number[], b: number[]) =>
-    `${name.padEnd(26)} ${String(a.length).padStart(6)} ${fmt(quantile(a, 0.5)).padStart(7)} ${fmt(quantile(a, 0.99)).padStart(7)}   ${String(b.length).padStart(6)} ${fmt(quantile(b, 0.5)).padStart(7)} ${fmt(quantile(b, 0.99)).padStart(7)}   ${(quantile(b, 0.99) / quantile(a, 0.99)).toFixed(2).padStart(5)}`;
+  const groups: Array<[string, OtherCalls]> = [
+    ["payments idle", r.baseline],
+    ...(r.healthy ? [["payments healthy", r.healthy] as [string, OtherCalls]] : []),
+    ["payments slow", r.withSlow],
+  ];
+  const cell = (a: number[]) =>
+    `${String(a.length).padStart(6)} ${fmt(quantile(a, 0.5)).padStart(6)} ${fmt(quantile(a, 0.99)).padStart(6)}`;
+  const ratio = (slow: number[], against: number[]) =>
+    (quantile(slow, 0.99) / quantile(against, 0.99)).toFixed(2).padStart(9);
+  const row = (name: string, pick: (c: OtherCalls) => number[]) => {
+    const slow = pick(r.withSlow);
+    const ratios = [ratio(slow, pick(r.baseline)), ...(r.healthy ? [ratio(slow, pick(r.healthy))] : [])];
+    return `${name.padEnd(26)} ${groups.map(([, c]) => cell(pick(c))).join("   ")}   ${ratios.join(" ")}`;
+  };
+  const width = 6 + 1 + 6 + 1 + 6;
   const names = Object.keys(r.baseline.ms);
+  const charges = r.healthyCharges;
   return [
-    `${"other services".padEnd(26)} ${"calls".padStart(6)} ${"p50".padStart(7)} ${"p99".padStart(7)}   ${"calls".padStart(6)} ${"p50".padStart(7)} ${"p99".padStart(7)}   p99 ratio (target ≤ 1.20)`,
-    `${"".padEnd(26)} ${"without the slow service (ms)".padStart(22)}   ${"with the slow service (ms)".padStart(22)}`,
-    ...names.map((n) => row(n, r.baseline.ms[n] ?? [], r.withSlow.ms[n] ?? [])),
-    row("all", all(r.baseline), all(r.withSlow)),
-    `failed calls to other services: ${r.baseline.failed.length} without, ${r.withSlow.failed.length} with the slow service`,
+    `${"p99 of the other services".padEnd(26)} ${groups.map(([label]) => label.slice(0, width + 8).padEnd(width)).join("   ")}   slow/idle${r.healthy ? " slow/healthy" : ""}`,
+    `${"".padEnd(26)} ${groups.map(() => `${"calls".padStart(6)} ${"p50".padStart(6)} ${"p99".padStart(6)}`).join("   ")}   (ms; target: slow within 20 %)`,
+    ...names.map((n) => row(n, (c) => c.ms[n] ?? [])),
+    row("all", allMs),
+    `failed calls to other services: ${groups.map(([label, c]) => `${c.failed.length} with ${label}`).join(", ")}`,
     `slow payments.charge: ${r.slow.okMs.length} answered (p50 ${fmt(quantile(r.slow.okMs, 0.5))} ms), ${r.slow.refusedMs.length} refused at once by the bulkhead (p50 ${fmt(quantile(r.slow.refusedMs, 0.5))}, p99 ${fmt(quantile(r.slow.refusedMs, 0.99))} ms, max ${fmt(Math.max(0, ...r.slow.refusedMs))} ms), ${r.slow.other.length} other; gateway bulkhead rejections ${JSON.stringify(r.bulkheadRejections)}`,
+    ...(charges
+      ? [
+          `healthy payments.charge (at the slow phases' answered rate, ${charges.ratePerSecond.join(", ")} charges/s): ${charges.ok} answered, ${charges.other.length} other${charges.other.length ? ` (${[...new Set(charges.other)].join("; ")})` : ""}`,
+        ]
+      : []),
   ];
 }
 
-/** The p99 of every other service's calls with the slow service over the p99 without. */
-export function p99Ratio(r: SlowServiceResult): number {
-  const all = (calls: OtherCalls) => Object.values(calls.ms).flat();
-  return quantile(all(r.withSlow), 0.99) / quantile(all(r.baseline), 0.99);
+/** The p99 of every other service's call with the slow service over the p99 with payments idle (or healthy). */
+export function p99Ratio(r: SlowServiceResult, against: "idle" | "healthy" = "idle"): number {
+  const reference = against === "healthy" ? r.healthy : r.baseline;
+  if (!reference) throw new Error("no healthy control was measured");
+  return quantile(allMs(r.withSlow), 0.99) / quantile(allMs(reference), 0.99);
 }
