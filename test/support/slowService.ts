@@ -169,6 +169,8 @@ export async function measureSlowService(stack: Stack, opts: SlowServiceOptions)
     retryAfter: [],
     bulkheadRejections: {},
   };
+  // How long the slow clients keep starting calls: until their phase has been counted.
+  const slowLoadMs = opts.spreadMs + 200 + opts.phaseMs;
   // Where the other services' calls are counted now; undefined during the warm-up.
   let phase: OtherCalls | undefined;
   let running = true;
@@ -212,7 +214,7 @@ export async function measureSlowService(stack: Stack, opts: SlowServiceOptions)
       token: charger.accessToken,
       clients: opts.slowClients,
       spreadMs: opts.spreadMs,
-      durationMs: opts.spreadMs + 200 + opts.phaseMs,
+      durationMs: slowLoadMs,
       honourRetryAfter: opts.honourRetryAfter,
     });
     await Bun.sleep(opts.spreadMs + 200);
@@ -226,7 +228,7 @@ export async function measureSlowService(stack: Stack, opts: SlowServiceOptions)
     result.slow.other.push(...slow.other);
     result.retryAfter.push(...slow.retryAfter);
     if (opts.healthyControl) {
-      const answered = slow.okMs.length / ((opts.spreadMs + 200 + opts.phaseMs) / 1000);
+      const answered = slow.okMs.length / (slowLoadMs / 1000);
       await healthyPhase(stack, result, answered, {
         url: stack.url,
         token: charger.accessToken,
@@ -247,8 +249,8 @@ const allMs = (calls: OtherCalls) => Object.values(calls.ms).flat();
 const fmt = (ms: number) => ms.toFixed(1);
 
 /**
- * Lines describing a result: p50/p99 of the other services with payments idle, healthy with the
- * answering as many charges (when measured) and slow, the ratios of the p99s, and the calls to payments.
+ * Lines describing a result: p50/p99 of the other services with payments idle, healthy (when
+ * measured) and slow, the ratios of the p99s, and the calls to payments.
  */
 export function describeSlowService(r: SlowServiceResult): string[] {
   const groups: Array<[string, OtherCalls]> = [
@@ -269,7 +271,7 @@ export function describeSlowService(r: SlowServiceResult): string[] {
   const names = Object.keys(r.baseline.ms);
   const charges = r.healthyCharges;
   return [
-    `${"p99 of the other services".padEnd(26)} ${groups.map(([label]) => label.slice(0, width + 8).padEnd(width)).join("   ")}   slow/idle${r.healthy ? " slow/healthy" : ""}`,
+    `${"p99 of the other services".padEnd(26)} ${groups.map(([label]) => label.padEnd(width)).join("   ")}   slow/idle${r.healthy ? " slow/healthy" : ""}`,
     `${"".padEnd(26)} ${groups.map(() => `${"calls".padStart(6)} ${"p50".padStart(6)} ${"p99".padStart(6)}`).join("   ")}   (ms; target: slow within 20 %)`,
     ...names.map((n) => row(n, (c) => c.ms[n] ?? [])),
     row("all", allMs),
