@@ -41,6 +41,7 @@ const outcomeOf = (error: unknown) =>
 export async function runSlowLoad(plan: SlowLoadPlan): Promise<SlowLoadResult> {
   const result: SlowLoadResult = { okMs: [], refusedMs: [], other: [], retryAfter: [] };
   const until = performance.now() + plan.durationMs;
+  if (plan.ratePerSecond !== undefined && plan.ratePerSecond <= 0) return result;
   await Promise.all(
     Array.from({ length: plan.clients }, async (_, client) => {
       const api = createPorticoClient({ url: plan.url, getAccessToken: () => plan.token });
