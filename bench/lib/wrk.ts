@@ -1,4 +1,5 @@
 import { join } from "node:path";
+import { runCommand } from "../../test/support/process.ts";
 
 /** One load run's figures. Latencies in milliseconds. */
 export interface LoadResult {
@@ -53,18 +54,13 @@ export async function runWrk(opts: LoadOptions): Promise<LoadResult> {
   if (opts.script) args.push("-s", join(import.meta.dir, "..", "lua", opts.script));
   args.push(opts.url);
   if (opts.scriptArgs) args.push("--", ...opts.scriptArgs);
-  const proc = Bun.spawn(args, { stdout: "pipe", stderr: "pipe" });
-  const [out, err, code] = await Promise.all([
-    new Response(proc.stdout).text(),
-    new Response(proc.stderr).text(),
-    proc.exited,
-  ]);
-  if (code !== 0) throw new Error(`wrk failed (${code}): ${err || out}`);
+  const { code, stdout, stderr } = await runCommand(args);
+  if (code !== 0) throw new Error(`wrk failed (${code}): ${stderr || stdout}`);
   // wrk closes its connections with requests still in flight; the gateway finishes them anyway.
   // Without a pause the next run's connections meet them, and the bulkhead (100 per service)
   // refused a few dozen of the next run's calls as busy.
   await Bun.sleep(1000);
-  return parseWrk(out);
+  return parseWrk(stdout);
 }
 
 /** The median of several runs, by throughput (its latencies come from the same run). */

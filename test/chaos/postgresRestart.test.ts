@@ -4,6 +4,7 @@ import postgres from "postgres";
 import { recordChaosRow } from "../support/chaos.ts";
 import { errorCode } from "../support/errors.ts";
 import { ThrowawayPostgres } from "../support/postgres.ts";
+import { runCommand } from "../support/process.ts";
 import { Stack, uniqueEmail } from "../support/stack.ts";
 
 // Chaos: Postgres crashes (`pg_ctl stop -m immediate`) while users are charged, stays down ~1.5 s
@@ -46,22 +47,15 @@ async function exitedServices(stack: Stack): Promise<string[]> {
 
 /** `bun run payments:verify` against the throwaway cluster: its exit code and verdict. */
 async function verifyLedger(): Promise<{ code: number; output: string }> {
-  const proc = Bun.spawn(["bun", "apps/payments/src/verify.ts"], {
+  const { code, stdout, stderr } = await runCommand(["bun", "apps/payments/src/verify.ts"], {
     cwd: `${import.meta.dir}/../..`,
     env: {
       PATH: process.env.PATH ?? "",
       HOME: process.env.HOME ?? "",
       DATABASE_URL: pg.serviceUrl("payments"),
     },
-    stdout: "pipe",
-    stderr: "pipe",
   });
-  const [output, errors, code] = await Promise.all([
-    new Response(proc.stdout).text(),
-    new Response(proc.stderr).text(),
-    proc.exited,
-  ]);
-  return { code, output: `${output}${errors}`.trim() };
+  return { code, output: `${stdout}${stderr}`.trim() };
 }
 
 /** Per payment: its `payment.succeeded` outbox rows, whether all were relayed, and the receipts made from them. */

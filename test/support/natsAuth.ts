@@ -6,6 +6,7 @@ import { type Identity, identities, passwordVariable, renderNatsConfig } from "@
 import { connect, type MsgHdrs, type NatsConnection, NatsError, ErrorCode as NatsErrorCode } from "nats";
 import { ThrowawayNats } from "../../packages/kit/test/support/natsServer.ts";
 import { serviceDatabaseUrl, uniqueNamespace } from "./env.ts";
+import { runCommand } from "./process.ts";
 import { type AppName, Stack, uniqueEmail } from "./stack.ts";
 
 const root = join(import.meta.dir, "..", "..");
@@ -114,7 +115,7 @@ export class AuthNats implements AsyncDisposable {
 
   /** Runs a repository command (`bun <argv>`) as `identity` on this server; resolves with its exit code and output. */
   async runAs(identity: Identity, argv: string[]): Promise<{ code: number; output: string }> {
-    const proc = Bun.spawn(["bun", ...argv], {
+    const { code, stdout, stderr } = await runCommand(["bun", ...argv], {
       cwd: root,
       env: {
         PATH: process.env.PATH ?? "",
@@ -126,15 +127,8 @@ export class AuthNats implements AsyncDisposable {
           : { DATABASE_URL: serviceDatabaseUrl(identity) }),
         ...this.env(identity),
       },
-      stdout: "pipe",
-      stderr: "pipe",
     });
-    const [code, out, err] = await Promise.all([
-      proc.exited,
-      new Response(proc.stdout).text(),
-      new Response(proc.stderr).text(),
-    ]);
-    return { code, output: out + err };
+    return { code, output: stdout + stderr };
   }
 
   /** Server log lines reporting a refused publish or subscription. */

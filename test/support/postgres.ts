@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { createLogger } from "@portico/kit";
 import { provision } from "../../scripts/db/provision.ts";
 import { freePort } from "./ports.ts";
+import { runCommand } from "./process.ts";
 
 /** The server binaries (Debian layout), version 15 when installed, else the newest. */
 function binaries(): string {
@@ -73,13 +74,8 @@ export class ThrowawayPostgres implements AsyncDisposable {
 
   private async run(command: string[]): Promise<void> {
     const argv = process.getuid?.() === 0 ? ["runuser", "-u", "postgres", "--", ...command] : command;
-    const proc = Bun.spawn(argv, { cwd: this.dir, stdout: "pipe", stderr: "pipe" });
-    const [out, err, code] = await Promise.all([
-      new Response(proc.stdout).text(),
-      new Response(proc.stderr).text(),
-      proc.exited,
-    ]);
-    if (code !== 0) throw new Error(`${command.join(" ")} exited ${code}:\n${out}${err}`);
+    const { code, stdout, stderr } = await runCommand(argv, { cwd: this.dir });
+    if (code !== 0) throw new Error(`${command.join(" ")} exited ${code}:\n${stdout}${stderr}`);
   }
 
   async [Symbol.asyncDispose](): Promise<void> {

@@ -17,6 +17,32 @@ export interface RunningProcess {
   readonly exited: Promise<number>;
 }
 
+/** What a command printed, and how it ended. */
+export interface CommandResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs a command to its end, collecting what it prints. */
+export async function runCommand(
+  argv: string[],
+  opts: { cwd?: string; env?: Record<string, string> } = {},
+): Promise<CommandResult> {
+  const proc = Bun.spawn(argv, {
+    ...(opts.cwd ? { cwd: opts.cwd } : {}),
+    ...(opts.env ? { env: opts.env } : {}),
+    stdout: "pipe",
+    stderr: "pipe",
+  });
+  const [stdout, stderr, code] = await Promise.all([
+    new Response(proc.stdout).text(),
+    new Response(proc.stderr).text(),
+    proc.exited,
+  ]);
+  return { code, stdout, stderr };
+}
+
 async function collect(stream: ReadableStream<Uint8Array>, lines: string[], onLine: (line: string) => void) {
   const decoder = new TextDecoder();
   let buffer = "";

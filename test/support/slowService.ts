@@ -1,5 +1,6 @@
 import { join } from "node:path";
 import { TRPCClientError } from "@portico/client";
+import { runCommand } from "./process.ts";
 import type { SlowLoadPlan, SlowLoadResult } from "./slowLoad.ts";
 import { type Stack, uniqueEmail } from "./stack.ts";
 
@@ -94,17 +95,13 @@ async function bulkheadRejections(stack: Stack): Promise<Record<string, number>>
 
 /** Runs the slow service's load in a process of its own (test/support/slowLoad.ts) until its plan ends. */
 async function startSlowLoad(plan: SlowLoadPlan): Promise<SlowLoadResult> {
-  const proc = Bun.spawn(["bun", join(import.meta.dir, "slowLoad.ts"), JSON.stringify(plan)], {
-    stdout: "pipe",
-    stderr: "pipe",
-  });
-  const [out, err, code] = await Promise.all([
-    new Response(proc.stdout).text(),
-    new Response(proc.stderr).text(),
-    proc.exited,
+  const { code, stdout, stderr } = await runCommand([
+    "bun",
+    join(import.meta.dir, "slowLoad.ts"),
+    JSON.stringify(plan),
   ]);
-  const last = out.trim().split("\n").at(-1);
-  if (code !== 0 || !last) throw new Error(`the slow load failed (exit ${code}):\n${err}${out}`);
+  const last = stdout.trim().split("\n").at(-1);
+  if (code !== 0 || !last) throw new Error(`the slow load failed (exit ${code}):\n${stderr}${stdout}`);
   return JSON.parse(last) as SlowLoadResult;
 }
 

@@ -3,6 +3,7 @@ import { inArray, sql } from "drizzle-orm";
 import { headers as natsHeaders } from "nats";
 import { newRequestContext } from "../src/context.ts";
 import { enqueueEvent } from "../src/db/outbox.ts";
+import { jsonRecords } from "../src/db/params.ts";
 import { commonEnv, loadEnv } from "../src/env.ts";
 import {
   consume,
@@ -128,7 +129,7 @@ describe("outbox relay and consumers", () => {
         // The context's database is driver-agnostic, so its result type is too: postgres.js gives rows.
         const stored = (await first.ctx.tx.execute(sql`
           insert into kit_events_test.effects (event_id, n)
-          select id, n from jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) as r(id text, n int)
+          select id, n from ${jsonRecords(rows)} as r(id text, n int)
           on conflict do nothing returning n`)) as unknown as Array<{ n: number }>;
         first.ctx.afterCommit(() => {
           for (const { n } of stored) effects.set(n, (effects.get(n) ?? 0) + 1);
