@@ -18,6 +18,10 @@ export const paymentsEnvSchema = serviceEnv.extend({
   IDEMPOTENCY_CLEANUP_INTERVAL_MS: ms.default(60 * 60_000),
   /** After this long an in-flight key whose owner vanished may be resumed by a retry. */
   IDEMPOTENCY_LEASE_MS: ms.default(30_000),
+  /** How often each instance looks for charges left in flight (owner crashed, or recording failed) and finishes them. */
+  CHARGE_RECONCILE_INTERVAL_MS: ms.default(5_000),
+  /** Charges finished per reconciliation pass. */
+  CHARGE_RECONCILE_BATCH: z.coerce.number().int().min(1).max(1000).default(50),
   /** How long a duplicate waits for the in-flight original before answering a retryable CONFLICT. */
   IDEMPOTENCY_WAIT_MS: ms.default(2_000),
 });

@@ -1,6 +1,6 @@
 import { createBatcher, fail, type ItemOutcome } from "@portico/kit";
 import { jsonRecords, newId } from "@portico/kit/db";
-import { and, eq, lt, type SQL, sql } from "drizzle-orm";
+import { and, eq, isNotNull, lt, type SQL, sql } from "drizzle-orm";
 import type { PaymentsDb, PaymentsTx } from "./db.ts";
 import { idempotencyKeys } from "./schema.ts";
 
@@ -17,6 +17,13 @@ export interface KeyRequest {
 export interface Claim {
   keyId: string;
   lockToken: string;
+}
+
+/** An in-flight charge nobody owns any more: what was asked, so it can be finished. */
+export interface AbandonedCharge {
+  keyId: string;
+  userId: string;
+  request: Record<string, string | number | null> | null;
 }
 
 export type ClaimOutcome = { owner: Claim } | { replay: unknown };
@@ -76,13 +83,15 @@ export function createIdempotency(db: PaymentsDb, opts: IdempotencyOptions) {
             operation: req.operation,
             fingerprint,
             lock_token: lockTokens[i],
+            request: req.params,
           };
         });
       const won = await db.execute<{ id: string; user_id: string; key: string }>(sql`
-        insert into ${idempotencyKeys} (id, user_id, key, operation, fingerprint, lock_token, locked_until)
-        select r.id, r.user_id, r.key, r.operation, r.fingerprint, r.lock_token, ${leaseUntil()}
+        insert into ${idempotencyKeys} (id, user_id, key, operation, fingerprint, lock_token, locked_until, request)
+        select r.id, r.user_id, r.key, r.operation, r.fingerprint, r.lock_token, ${leaseUntil()}, r.request
         from ${jsonRecords(rows)}
-          as r(ord integer, id uuid, user_id uuid, key text, operation text, fingerprint text, lock_token uuid)
+          as r(ord integer, id uuid, user_id uuid, key text, operation text, fingerprint text, lock_token uuid,
+            request jsonb)
         order by r.ord
         on conflict do nothing
         returning id, user_id, key`);
@@ -159,6 +168,48 @@ export function createIdempotency(db: PaymentsDb, opts: IdempotencyOptions) {
       if (!done.some((row) => row.id === claim.keyId)) throw keyInProgress();
     },
 
+    /** Resumes a key whose lease lapsed, for the reconciler; undefined if another attempt got it first. */
+    takeOver: tryTakeOver,
+
+    /**
+     * Ends this attempt's lease at once, after money moved but the work could not be recorded: a
+     * retry or the reconciler may resume the key now instead of after the lease.
+     */
+    async abandon(claim: Claim): Promise<void> {
+      await db
+        .update(idempotencyKeys)
+        .set({ lockedUntil: sql`now() - interval '1 millisecond'` })
+        .where(
+          and(
+            eq(idempotencyKeys.id, claim.keyId),
+            eq(idempotencyKeys.lockToken, claim.lockToken),
+            eq(idempotencyKeys.state, "in_flight"),
+          ),
+        );
+    },
+
+    /** In-flight charges whose lease lapsed (owner crashed, or recording failed), oldest first. */
+    async abandonedCharges(limit: number): Promise<AbandonedCharge[]> {
+      const rows = await db
+        .select({
+          keyId: idempotencyKeys.id,
+          userId: idempotencyKeys.userId,
+          request: idempotencyKeys.request,
+        })
+        .from(idempotencyKeys)
+        .where(
+          and(
+            eq(idempotencyKeys.state, "in_flight"),
+            eq(idempotencyKeys.operation, "charge"),
+            lt(idempotencyKeys.lockedUntil, sql`now()`),
+            isNotNull(idempotencyKeys.request),
+          ),
+        )
+        .orderBy(idempotencyKeys.lockedUntil)
+        .limit(limit);
+      return rows;
+    },
+
     /** Gives the key back when the request failed before any money moved, so a corrected retry may use it. */
     async release(claim: Claim): Promise<void> {
       await db
@@ -195,11 +246,20 @@ export function completionStatement(completions: Completion[]): SQL {
     returning k.id`;
 }
 
-/** Deletes keys older than `ttlHours` (at least 24 h by configuration); returns how many went. */
+/**
+ * Deletes completed keys older than `ttlHours` (at least 24 h by configuration); returns how many
+ * went. Keys still in flight are kept whatever their age: they are the only trace of work the
+ * processor may have done, until the reconciler or a retry finishes it.
+ */
 export async function deleteExpiredKeys(db: PaymentsDb, ttlHours: number): Promise<number> {
   const gone = await db
     .delete(idempotencyKeys)
-    .where(lt(idempotencyKeys.createdAt, sql`now() - ${`${ttlHours} hours`}::interval`))
+    .where(
+      and(
+        eq(idempotencyKeys.state, "completed"),
+        lt(idempotencyKeys.createdAt, sql`now() - ${`${ttlHours} hours`}::interval`),
+      ),
+    )
     .returning({ id: idempotencyKeys.id });
   return gone.length;
 }

@@ -37,6 +37,12 @@ export const idempotencyKeys = paymentsSchema.table(
     /** Which attempt owns an in-flight key; changes when a retry resumes an abandoned one. */
     lockToken: uuid().notNull(),
     lockedUntil: at().notNull(),
+    /**
+     * What the attempt asks the processor for (charges), stored with the claim before the processor
+     * is called: input Postgres cannot store fails here, before money moves, and a charge whose
+     * recording failed can be finished from it (reconciler.ts).
+     */
+    request: jsonb().$type<Record<string, string | number | null>>(),
     /** The original answer, replayed to every duplicate. */
     response: jsonb().$type<unknown>(),
     createdAt: createdAt(),
@@ -45,6 +51,8 @@ export const idempotencyKeys = paymentsSchema.table(
   (t) => [
     unique("idempotency_keys_user_key").on(t.userId, t.key),
     index().on(t.createdAt),
+    // The reconciler's look-up of abandoned work.
+    index("idempotency_keys_in_flight").on(t.lockedUntil).where(sql`${t.state} = 'in_flight'`),
     check("idempotency_keys_state", sql`${t.state} in ('in_flight', 'completed')`),
     check("idempotency_keys_completed", sql`(${t.state} = 'completed') = (${t.response} is not null)`),
   ],

@@ -8,6 +8,7 @@ import type { PaymentsEnv } from "./env.ts";
 import { createHandlers } from "./handlers/index.ts";
 import { createIdempotency } from "./idempotency.ts";
 import { createSandboxProcessor } from "./processor/sandbox.ts";
+import { startChargeReconciler } from "./reconciler.ts";
 import * as schema from "./schema.ts";
 
 export interface PaymentsOverrides {
@@ -44,8 +45,15 @@ export function startPaymentsService(
         leaseMs: env.IDEMPOTENCY_LEASE_MS,
         waitMs: env.IDEMPOTENCY_WAIT_MS,
       });
+      const charges = createChargeRecorder(db);
+      onStop(
+        startChargeReconciler(
+          { keys, processor, charges, log },
+          { intervalMs: env.CHARGE_RECONCILE_INTERVAL_MS, batchSize: env.CHARGE_RECONCILE_BATCH },
+        ),
+      );
       return {
-        handlers: createHandlers({ db, processor, keys, charges: createChargeRecorder(db) }),
+        handlers: createHandlers({ db, processor, keys, charges }),
         outbox: { db, table: schema.outbox },
         ...(overrides.verifyToken ? { verifyToken: overrides.verifyToken } : {}),
       };

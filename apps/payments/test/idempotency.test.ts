@@ -81,6 +81,27 @@ describe("idempotency keys", () => {
     expect(await keys.claim(req, far())).toEqual({ replay: "fresh" });
   });
 
+  test("a claim stores what is asked, and one Postgres cannot store fails before anything is claimed", async () => {
+    const req = request();
+    const claimed = await keys.claim({ ...req, params: { description: "gift 🎁" } }, far());
+    if (!("owner" in claimed)) throw new Error("must own the key");
+    const [row] = await db
+      .select({ request: schema.idempotencyKeys.request })
+      .from(schema.idempotencyKeys)
+      .where(eq(schema.idempotencyKeys.id, claimed.owner.keyId));
+    expect(row?.request).toEqual({ description: "gift 🎁" });
+
+    const unstorable = request();
+    const refused = keys.claim({ ...unstorable, params: { description: "gift \ud83d" } }, far());
+    expect(refused).rejects.toThrow();
+    await refused.catch(() => undefined);
+    const left = await db
+      .select()
+      .from(schema.idempotencyKeys)
+      .where(eq(schema.idempotencyKeys.key, unstorable.key));
+    expect(left).toEqual([]);
+  });
+
   test("a released key can be claimed again", async () => {
     const req = request();
     const first = await keys.claim(req, far());
@@ -89,27 +110,29 @@ describe("idempotency keys", () => {
     expect("owner" in (await keys.claim(req, far()))).toBe(true);
   });
 
-  test("cleanup deletes keys older than the retention and keeps younger ones", async () => {
+  test("cleanup deletes completed keys older than the retention; younger and in-flight keys stay", async () => {
     const userId = newUser();
-    const make = (hoursAgo: number) =>
+    const make = (hoursAgo: number, state: "completed" | "in_flight" = "completed") =>
       db.insert(schema.idempotencyKeys).values({
         userId,
-        key: `k${hoursAgo}`,
+        key: `k${hoursAgo}-${state}`,
         operation: "charge",
         fingerprint: "x",
-        state: "completed",
-        response: {},
+        state,
+        response: state === "completed" ? {} : null,
         lockToken: crypto.randomUUID(),
         lockedUntil: sql`now()`,
         createdAt: sql`now() - ${`${hoursAgo} hours`}::interval`,
       });
     await make(25);
     await make(23);
+    await make(48, "in_flight");
     expect(await deleteExpiredKeys(db, 24)).toBeGreaterThanOrEqual(1);
     const left = await db
       .select({ key: schema.idempotencyKeys.key })
       .from(schema.idempotencyKeys)
       .where(eq(schema.idempotencyKeys.userId, userId));
-    expect(left).toEqual([{ key: "k23" }]);
+    expect(left.map((row) => row.key).sort()).toEqual(["k23-completed", "k48-in_flight"]);
+    await db.delete(schema.idempotencyKeys).where(eq(schema.idempotencyKeys.userId, userId));
   });
 });

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { defineEvent } from "./events.ts";
-import { cursor, id, page, pageLimit, plainText, timestamp } from "./fields.ts";
+import { cursor, id, page, pageLimit, plainText, text, timestamp } from "./fields.ts";
 import { defineService, mutation, query } from "./procedure.ts";
 
 export const Currency = z.enum(["USD", "EUR", "GBP", "JPY"]);
@@ -14,7 +14,7 @@ export const FailureCode = z.enum(["card_declined", "insufficient_funds"]);
 
 /** Integer minor units (cents); JPY in whole yen. */
 export const amount = z.int("Must be a whole number of minor units").min(1).max(99_999_999);
-const idempotencyKey = z.string().min(1).max(255);
+const idempotencyKey = text().min(1).max(255);
 
 export const Payment = z.object({
   id,
@@ -38,7 +38,7 @@ export const payments = defineService("payments", {
     input: z.object({
       amount,
       currency: Currency,
-      source: z.string().min(1).max(255),
+      source: text().min(1).max(255),
       description: plainText(0, 500).optional(),
       idempotencyKey,
     }),

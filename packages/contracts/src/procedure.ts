@@ -1,4 +1,5 @@
 import type { z } from "zod";
+import { assertStorableInput } from "./storableInput.ts";
 
 /** Who may call a procedure: anyone, a signed-in user (bearer token), or only other Portico processes. */
 export type Access = "public" | "user" | "internal";
@@ -67,11 +68,13 @@ export function subscription<I extends z.ZodType, O extends z.ZodType>(spec: {
   return { kind: "subscription", access: "user", ...spec };
 }
 
-/** Places procedures in a named service. */
+/** Places procedures in a named service; an input with an unguarded string field is refused here. */
 export function defineService<const S extends string, const P extends Specs>(
   name: S,
   procedures: P,
 ): ServiceContract<S, P> {
+  for (const [procName, spec] of Object.entries(procedures))
+    assertStorableInput(`${name}.${procName}`, spec.input);
   const placed = Object.fromEntries(
     Object.entries(procedures).map(([procName, spec]) => [
       procName,

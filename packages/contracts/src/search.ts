@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { cursor, pageLimit } from "./fields.ts";
+import { cursor, pageLimit, text } from "./fields.ts";
 import { defineService, query } from "./procedure.ts";
 
 export const HitType = z.enum(["user", "payment"]);
@@ -18,7 +18,7 @@ export const search = defineService("search", {
   query: query({
     access: "user",
     input: z.object({
-      q: z.string().trim().min(1, "Must not be empty").max(200, "Must be at most 200 characters"),
+      q: text().trim().min(1, "Must not be empty").max(200, "Must be at most 200 characters"),
       types: z.array(HitType).min(1).max(2).optional(),
       limit: pageLimit(50, 20),
       cursor: cursor.optional(),

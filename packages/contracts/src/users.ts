@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { defineEvent } from "./events.ts";
-import { email, id, noInput, plainText, timestamp } from "./fields.ts";
+import { email, id, noInput, plainText, text, timestamp } from "./fields.ts";
 import { defineService, mutation, query } from "./procedure.ts";
 
 export const User = z.object({ id, email: z.string(), name: z.string(), createdAt: timestamp });
@@ -18,12 +18,9 @@ export const Session = z.object({
 });
 export type Session = z.infer<typeof Session>;
 
-const password = z
-  .string()
-  .min(8, "Must be at least 8 characters")
-  .max(128, "Must be at most 128 characters");
+const password = text().min(8, "Must be at least 8 characters").max(128, "Must be at most 128 characters");
 const name = plainText(1, 100);
-const refreshToken = z.string().min(1).max(512);
+const refreshToken = text().min(1).max(512);
 
 /** A public signing key as published in the JWKS. */
 export const PublicJwk = z.looseObject({ kty: z.string(), kid: z.string(), alg: z.string() });
@@ -32,7 +29,7 @@ export const users = defineService("users", {
   signUp: mutation({ access: "public", input: z.object({ email, password, name }), output: Session }),
   signIn: mutation({
     access: "public",
-    input: z.object({ email: z.string().trim().min(1).max(254), password: z.string().min(1).max(128) }),
+    input: z.object({ email: text().trim().min(1).max(254), password: text().min(1).max(128) }),
     output: Session,
   }),
   refresh: mutation({ access: "public", input: z.object({ refreshToken }), output: Session }),

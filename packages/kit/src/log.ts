@@ -14,8 +14,19 @@ export interface Logger {
   child(fields: Fields): Logger;
 }
 
+/**
+ * A failed statement is logged by its cause (Postgres's error code and message) and never with its
+ * parameters: drizzle puts the SQL and every parameter (emails, payloads, hashes) in its message.
+ */
+function failedStatement(error: Error): unknown {
+  if (!("params" in error) || !("query" in error)) return undefined;
+  return { name: "FailedStatement", message: "a database statement failed", cause: serialise(error.cause) };
+}
+
 function serialise(value: unknown): unknown {
   if (value instanceof Error) {
+    const statement = failedStatement(value);
+    if (statement) return statement;
     const code = (value as { code?: unknown }).code;
     return {
       name: value.name,

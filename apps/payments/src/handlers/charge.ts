@@ -1,26 +1,27 @@
-import { Payment, paymentEvents, type payments } from "@portico/contracts";
-import type { HandlerFor } from "@portico/kit";
-import { newId, outboxRow } from "@portico/kit/db";
+import { Payment, type payments } from "@portico/contracts";
+import { fail, type HandlerFor, ServiceError } from "@portico/kit";
+import { type ChargeAsked, chargeRecordOf } from "../chargeOutcome.ts";
 import type { ChargeResult } from "../processor/processor.ts";
 import type { PaymentsDeps } from "./deps.ts";
 
 /**
- * Charges the caller's source once per idempotency key. The processor runs outside any transaction;
- * the payment, its ledger lines, its event and the key's stored answer then commit together (with
- * those of other charges finishing at the same time, see chargeRecorder.ts).
+ * Charges the caller's source once per idempotency key. The key's claim stores what is asked, so
+ * input Postgres cannot store fails before the processor is called. The processor runs outside any
+ * transaction; the payment, its ledger lines, its event and the key's stored answer then commit
+ * together (with those of other charges finishing at the same time, see chargeRecorder.ts).
  */
 export const charge =
   ({ processor, keys, charges }: PaymentsDeps): HandlerFor<typeof payments.procedures.charge> =>
   async (input, ctx) => {
     const userId = ctx.user.userId;
-    const description = input.description ?? null;
+    const asked: ChargeAsked = {
+      amount: input.amount,
+      currency: input.currency,
+      source: input.source,
+      description: input.description ?? null,
+    };
     const claimed = await keys.claim(
-      {
-        userId,
-        key: input.idempotencyKey,
-        operation: "charge",
-        params: { amount: input.amount, currency: input.currency, source: input.source, description },
-      },
+      { userId, key: input.idempotencyKey, operation: "charge", params: { ...asked } },
       ctx.request.deadline,
     );
     if ("replay" in claimed) return Payment.parse(claimed.replay);
@@ -29,7 +30,7 @@ export const charge =
     let result: ChargeResult;
     try {
       result = await processor.charge(
-        { amount: input.amount, currency: input.currency, source: input.source, reference: claim.keyId },
+        { amount: asked.amount, currency: asked.currency, source: asked.source, reference: claim.keyId },
         ctx.signal,
       );
     } catch (error) {
@@ -40,36 +41,31 @@ export const charge =
       throw error;
     }
 
-    // From here on money has moved: on failure the key stays in flight and a retry resumes it
-    // after the lease, sending the processor the same reference.
-    const payment: Payment = {
-      id: newId(),
-      userId,
-      amount: input.amount,
-      currency: input.currency,
-      status: result.status,
-      failureCode: result.status === "failed" ? result.failureCode : null,
-      amountRefunded: 0,
-      description,
-      createdAt: new Date().toISOString(),
-    };
-    const facts = {
-      paymentId: payment.id,
-      userId,
-      amount: payment.amount,
-      currency: payment.currency,
-      description,
-      occurredAt: payment.createdAt,
-    };
-    await charges.record({
+    // From here on money has moved. If recording fails, the key stays in flight with its lease
+    // ended: the reconciler (or a retry with the same key) asks the processor again with the same
+    // reference, which answers the original outcome, and records it.
+    const record = chargeRecordOf({
       claim,
-      payment,
+      userId,
+      asked,
+      result,
       processor: processor.name,
-      processorRef: result.processorRef,
-      event:
-        result.status === "succeeded"
-          ? outboxRow(paymentEvents.succeeded, facts, ctx.request)
-          : outboxRow(paymentEvents.failed, { ...facts, failureCode: result.failureCode }, ctx.request),
+      request: ctx.request,
     });
-    return payment;
+    try {
+      await charges.record(record);
+    } catch (error) {
+      if (error instanceof ServiceError) throw error;
+      ctx.log.error("charge not recorded after the processor answered; left to the reconciler", {
+        error,
+        keyId: claim.keyId,
+      });
+      await keys
+        .abandon(claim)
+        .catch((e: unknown) => ctx.log.warn("could not end the idempotency key's lease", { error: e }));
+      throw fail.unavailable(
+        "The charge could not be recorded yet; retry with the same idempotency key to get its outcome",
+      );
+    }
+    return record.payment;
   };

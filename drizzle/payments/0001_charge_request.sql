@@ -1,0 +1,2 @@
+ALTER TABLE "payments"."idempotency_keys" ADD COLUMN "request" jsonb;--> statement-breakpoint
+CREATE INDEX "idempotency_keys_in_flight" ON "payments"."idempotency_keys" USING btree ("locked_until") WHERE "payments"."idempotency_keys"."state" = 'in_flight';
