@@ -13,7 +13,14 @@ runMain(async () => {
   const env = loadGatewayEnv();
   const log = createLogger({ service: "monolith" }, env.LOG_LEVEL);
   // NATS only for what the gateway keeps there (the shared rate-limit buckets); no procedure call uses it.
-  const nc = await connectNats({ url: env.NATS_URL, name: "monolith", log });
+  const nc = await connectNats({
+    url: env.NATS_URL,
+    name: "monolith",
+    log,
+    user: env.NATS_USER,
+    password: env.NATS_PASSWORD,
+    insecure: env.PORTICO_INSECURE_NATS,
+  });
   const core = await createUsersCore(loadUsersEnv(), log, () => undefined);
   const local = createLocalCaller(
     [{ contract: users, handlers: core.handlers, verifyToken: core.verifyToken }],

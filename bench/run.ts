@@ -3,6 +3,7 @@
 // Needs wrk (apt-get install -y wrk); Postgres and NATS as for the tests; run `bun run db:migrate` first.
 import { parseArgs } from "node:util";
 import type { PorticoClient } from "@portico/client";
+import { serviceDatabaseUrl } from "../test/support/env.ts";
 import type { RunningProcess } from "../test/support/process.ts";
 import { startProcess } from "../test/support/process.ts";
 import { Stack, uniqueEmail } from "../test/support/stack.ts";
@@ -32,7 +33,7 @@ const generous = {
 const quiet = { LOG_LEVEL: "info", ...generous };
 
 console.log(`cold start of \`bun run start\`…`);
-const coldStartMs = await measureColdStart(`benchcold${Date.now() % 100000}`, 3900 + (Date.now() % 90), 4);
+const coldStartMs = await measureColdStart(3900 + (Date.now() % 90), 4);
 
 await using stack = await Stack.start({ services: ["users", "payments", "notifications"], env: quiet });
 const gatewayUrl = stack.url;
@@ -54,8 +55,11 @@ const getPath = `/trpc/users.get?input=${encodeURIComponent(JSON.stringify({ id:
 const bare = await stack.startGateway({ RATE_LIMIT_ENABLED: "false", GATEWAY_AUTH: "off" });
 const bareUrl = stack.url;
 stack.url = gatewayUrl;
+// The monolith is the gateway (its NATS identity, for the rate-limit bucket) with users' handlers inside.
 const monolith = await startProcess("monolith", "bench/monolith.ts", {
-  ...stack.baseEnv(),
+  ...stack.processEnvOf("gateway"),
+  ...stack.keySet.usersEnv,
+  DATABASE_URL: serviceDatabaseUrl("users"),
   PORT: "0",
   HOST: "127.0.0.1",
 });

@@ -25,6 +25,8 @@ import { parseQuery } from "../apps/search/src/query/parse.ts";
 import { search } from "../apps/search/src/query/search.ts";
 import * as schema from "../apps/search/src/schema.ts";
 import { startSearchService } from "../apps/search/src/service.ts";
+import { sharedNatsEnv } from "../test/support/env.ts";
+import { sharedKeySet } from "../test/support/keySet.ts";
 
 const { values } = parseArgs({
   options: {
@@ -35,7 +37,8 @@ const { values } = parseArgs({
 });
 const sizes = values.sizes.split(",").map(Number);
 const rounds = Number(values.queries);
-const env = loadSearchEnv();
+// In-process, on the machine's shared NATS (no users there), in a namespace of its own.
+const env = loadSearchEnv({ ...process.env, ...sharedNatsEnv, ...sharedKeySet.env });
 const namespace = `bsearch${crypto.randomUUID().replaceAll("-", "").slice(0, 8)}`;
 const database = openSearchDatabase(env, { max: 4, appName: "search-bench" });
 const db = database.db;

@@ -6,7 +6,13 @@ const pad = (value: string | number, width: number) => String(value).padEnd(widt
 
 runMain(async () => {
   const env = loadEnv(
-    commonEnv.pick({ NATS_URL: true, NATS_USER: true, NATS_PASSWORD: true, PORTICO_NAMESPACE: true }),
+    commonEnv.pick({
+      NATS_URL: true,
+      NATS_USER: true,
+      NATS_PASSWORD: true,
+      PORTICO_INSECURE_NATS: true,
+      PORTICO_NAMESPACE: true,
+    }),
   );
   const log = createLogger({ service: "events-status" }, "warn");
   const nc = await connectNats({
@@ -15,6 +21,7 @@ runMain(async () => {
     log,
     user: env.NATS_USER,
     password: env.NATS_PASSWORD,
+    insecure: env.PORTICO_INSECURE_NATS,
   });
   try {
     const jsm = await nc.jetstreamManager();

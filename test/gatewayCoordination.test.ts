@@ -39,7 +39,7 @@ beforeAll(async () => {
     },
   });
   await stack.startService("users");
-  standIns = await StandIns.start(stack.namespace);
+  standIns = await StandIns.start(stack);
   client = stack.client(() => token);
   const session = await client.users.signUp.mutate({
     email: uniqueEmail("overview"),

@@ -46,12 +46,13 @@ describe.skipIf(!haveChromium)("status page", () => {
     expect(await cell("payments", "status").textContent()).toBe("down");
     expect(await page.locator("#overall").textContent()).toBe("degraded");
 
-    await stack.stopService("users");
-    // The page refreshes itself (every second here; the test never reloads it): wait until it shows users down.
+    // The page refreshes itself (every second here; the test never reloads it): count its loads
+    // from before the stop, since stopping drains for a while, then wait until it shows users down.
     let loads = 0;
     page.on("framenavigated", () => {
       loads += 1;
     });
+    await stack.stopService("users");
     let status: string | null = null;
     for (let i = 0; i < 50 && status !== "down"; i += 1) {
       await Bun.sleep(200);

@@ -1,21 +1,25 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { type Notification, paymentEvents } from "@portico/contracts";
 import { channelSubject } from "@portico/kit";
-import { NatsError, ErrorCode as NatsErrorCode } from "nats";
+import { type NatsConnection, NatsError, ErrorCode as NatsErrorCode } from "nats";
 import { eventPublisher, waitFor } from "./support/events.ts";
 import { Stack, uniqueEmail } from "./support/stack.ts";
 
 let stack: Stack;
 let events: Awaited<ReturnType<typeof eventPublisher>>;
+/** Connected as notifications, the one identity that publishes live items. */
+let live: NatsConnection;
 
 beforeAll(async () => {
   stack = await Stack.start({ services: ["users", "notifications"] });
   // Every test here runs against two notifications instances sharing the consumers.
   await stack.startService("notifications");
-  events = await eventPublisher(stack.namespace);
+  events = await eventPublisher(stack, "payments");
+  live = await stack.connectAs("notifications");
 }, 30_000);
 afterAll(async () => {
   await events?.close();
+  await live?.close();
   await stack?.[Symbol.asyncDispose]();
 });
 
@@ -139,7 +143,7 @@ describe("notifications from events", () => {
 async function hasLiveSubscriber(userId: string): Promise<boolean> {
   const subject = channelSubject(stack.namespace, "notifications.live", userId);
   try {
-    await events.nc.request(subject, undefined, { timeout: 300 });
+    await live.request(subject, undefined, { timeout: 300 });
     return true;
   } catch (error) {
     return !(error instanceof NatsError && error.code === NatsErrorCode.NoResponders);

@@ -169,7 +169,7 @@ describe("search through the gateway", () => {
     const before = await snapshot();
     for (let run = 0; run < 2; run++) {
       const proc = Bun.spawn(["bun", "run", "search:reindex"], {
-        env: { ...process.env, ...stack.baseEnv(), LOG_LEVEL: "warn" },
+        env: { ...process.env, ...stack.processEnvOf("search"), LOG_LEVEL: "warn" },
         stdout: "pipe",
         stderr: "pipe",
       });

@@ -1,6 +1,5 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { connect, type NatsConnection } from "nats";
-import { natsUrl } from "./support/env.ts";
+import type { NatsConnection } from "nats";
 import { clientError, errorCode } from "./support/errors.ts";
 import { Stack, uniqueEmail } from "./support/stack.ts";
 import { currentSigningKey, foreignKey, signToken, unsignedToken } from "./support/tokens.ts";
@@ -11,7 +10,7 @@ let nc: NatsConnection;
 
 beforeAll(async () => {
   stack = await Stack.start({ services: ["users"], env: { LOG_LEVEL: "debug", REQUEST_TIMEOUT_MS: "1500" } });
-  nc = await connect({ servers: natsUrl });
+  nc = await stack.connectAs("ops");
 }, 60_000);
 
 afterAll(async () => {
@@ -147,6 +146,8 @@ describe("users through the gateway", () => {
       wrongKey: await signToken(await foreignKey(key.kid), { sub }),
       wrongAudience: await signToken(key, { sub, aud: "someone-else" }),
       wrongIssuer: await signToken(key, { sub, iss: "evil" }),
+      // Signed with the real key, but living ten years: no signer issues that.
+      tooLong: await signToken(key, { sub, expIn: 10 * 365 * 24 * 3600 }),
     };
     const before = await usersStats();
     for (const [kind, token] of Object.entries(tokens)) {

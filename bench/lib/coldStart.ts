@@ -1,16 +1,21 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { deleteJetStreamState } from "../../test/support/stack.ts";
+import { freePort } from "../../test/support/ports.ts";
 
 /**
- * Time from launching `bun run start` (the supervisor and every process) until the gateway's
- * /readyz answers 200 and every service it expects answers discovery.
+ * Time from launching `bun run start` (the supervisor, its NATS bus and every process) until the
+ * gateway's /readyz answers 200 and every service it expects answers discovery.
  */
-export async function measureColdStart(namespace: string, port: number, services: number): Promise<number> {
+export async function measureColdStart(port: number, services: number): Promise<number> {
   const root = join(import.meta.dir, "..", "..");
+  const store = mkdtempSync(join(tmpdir(), "portico-cold-"));
   const started = performance.now();
+  const env: Record<string, string | undefined> = { ...process.env, PORT: String(port) };
+  delete env.NATS_URL;
   const proc = Bun.spawn(["bun", "scripts/run.ts"], {
     cwd: root,
-    env: { ...process.env, PORT: String(port), PORTICO_NAMESPACE: namespace },
+    env: { ...env, PORTICO_NATS_PORT: String(freePort()), PORTICO_NATS_STORE: store },
     stdout: "ignore",
     stderr: "ignore",
   });
@@ -36,6 +41,6 @@ export async function measureColdStart(namespace: string, port: number, services
   } finally {
     proc.kill("SIGTERM");
     await proc.exited;
-    await deleteJetStreamState(namespace);
+    rmSync(store, { recursive: true, force: true });
   }
 }

@@ -1,32 +1,26 @@
-// `bun run nats:serve [port]`: runs nats-server with the repository's configuration
-// (deploy/nats/nats.conf) and the passwords of .nats/credentials.env on 127.0.0.1 (port 4223 by
-// default, beside the machine's own server), JetStream stored in .nats/jetstream. Then
-// `NATS_URL=nats://127.0.0.1:4223 bun run start` runs every process as its own NATS user.
-import { join } from "node:path";
-import { committedConfigPath, credentialsPath, readCredentials, root } from "./paths.ts";
+// `bun run nats:serve [port]`: runs the local NATS bus on its own, in the foreground: nats-server
+// with the configuration generated from the contracts and the passwords of .nats/credentials.env
+// (written if missing), on 127.0.0.1 (port 4223 by default), JetStream stored in .nats/jetstream.
+// `bun run start` starts the same bus by itself when none is running.
+import { startLocalBus } from "./localBus.ts";
+import { ensureCredentials } from "./paths.ts";
 
-const port = process.argv[2] ?? "4223";
-const credentials = await readCredentials();
-if (Object.keys(credentials).length === 0)
-  throw new Error(`no ${credentialsPath}: run bun run nats:setup first`);
-const server = Bun.which("nats-server") ?? "/usr/sbin/nats-server";
-const args = [
-  "-c",
-  committedConfigPath,
-  "-a",
-  "127.0.0.1",
-  "-p",
-  port,
-  "-js",
-  "-sd",
-  join(root, ".nats", "jetstream"),
-];
-const proc = Bun.spawn([server, ...args], {
-  env: { ...process.env, ...credentials },
-  stdout: "inherit",
-  stderr: "inherit",
+const arg = process.argv[2] ?? "4223";
+if (!/^\d+$/.test(arg)) {
+  console.error("usage: bun run nats:serve [port]");
+  process.exit(2);
+}
+const bus = await startLocalBus({
+  namespace: "portico",
+  port: Number(arg),
+  credentials: await ensureCredentials(),
+  onLog: (line) => console.log(line),
 });
-const stop = () => proc.kill("SIGTERM");
+if (!bus.started) {
+  console.error(`something already listens on ${bus.url}`);
+  process.exit(1);
+}
+console.log(`NATS with per-process users on ${bus.url}`);
+const stop = () => void bus.stop().then(() => process.exit(0));
 process.on("SIGINT", stop);
 process.on("SIGTERM", stop);
-process.exit(await proc.exited);

@@ -4,8 +4,8 @@
 // configuration of another namespace to .nats/nats-<ns>.conf instead. See docs/nats-security.md.
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join, relative } from "node:path";
-import { identities, passwordVariable, renderNatsConfig } from "@portico/kit/nats-auth";
-import { committedConfigPath, credentialsPath, root } from "./paths.ts";
+import { identities, renderNatsConfig } from "@portico/kit/nats-auth";
+import { committedConfigPath, credentialsPath, root, writeNewCredentials } from "./paths.ts";
 
 const args = process.argv.slice(2);
 const at = args.indexOf("--namespace");
@@ -26,14 +26,6 @@ console.log(`${show(configPath)}: ${before === config ? "unchanged" : "written"}
 if (existsSync(credentialsPath) && !args.includes("--rotate")) {
   console.log(`${show(credentialsPath)}: kept (--rotate writes new passwords)`);
 } else {
-  // nats-server parses a variable's value as configuration: a letter then hex stays a plain string.
-  const password = () => `p${Buffer.from(crypto.getRandomValues(new Uint8Array(20))).toString("hex")}`;
-  const lines = identities.map((identity) => `${passwordVariable(identity)}=${password()}`);
-  mkdirSync(join(credentialsPath, ".."), { recursive: true, mode: 0o700 });
-  writeFileSync(
-    credentialsPath,
-    `# NATS passwords, one per identity (bun run nats:setup). Keep private; never commit.\n${lines.join("\n")}\n`,
-    { mode: 0o600 },
-  );
-  console.log(`${show(credentialsPath)}: written (${identities.length} identities)`);
+  writeNewCredentials();
+  console.log(`${show(credentialsPath)}: written (${identities.length} identities, mode 0600)`);
 }

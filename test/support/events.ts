@@ -1,12 +1,16 @@
 import type { EventContract } from "@portico/contracts";
 import { EVENT_ID_HEADER, encodeJson, eventSubject } from "@portico/kit";
-import { connect, headers, type NatsConnection } from "nats";
+import { headers, type NatsConnection } from "nats";
 import type { z } from "zod";
-import { natsUrl } from "./env.ts";
+import type { AppName, Stack } from "./stack.ts";
 
-/** A NATS connection for a test that publishes events the way a producing service's relay does. */
-export async function eventPublisher(namespace: string) {
-  const nc: NatsConnection = await connect({ servers: natsUrl });
+/**
+ * A NATS connection for a test that publishes events the way a producing service's relay does,
+ * connected as that service (`producer`, which may publish only its own events).
+ */
+export async function eventPublisher(stack: Stack, producer: AppName) {
+  const namespace = stack.namespace;
+  const nc: NatsConnection = await stack.connectAs(producer);
   const js = nc.jetstream();
   return {
     nc,

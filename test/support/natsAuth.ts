@@ -1,19 +1,13 @@
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { encodeJson, inboxPrefix } from "@portico/kit";
-import { type Identity, identities, passwordVariable, renderNatsConfig } from "@portico/kit/nats-auth";
-import { connect, type MsgHdrs, type NatsConnection, NatsError, ErrorCode as NatsErrorCode } from "nats";
-import { ThrowawayNats } from "../../packages/kit/test/support/natsServer.ts";
-import { serviceDatabaseUrl, uniqueNamespace } from "./env.ts";
-import { runCommand } from "./process.ts";
+import { encodeJson } from "@portico/kit";
+import { type MsgHdrs, type NatsConnection, NatsError, ErrorCode as NatsErrorCode } from "nats";
+import type { AuthNats } from "./authNats.ts";
 import { type AppName, Stack, uniqueEmail } from "./stack.ts";
 
-const root = join(import.meta.dir, "..", "..");
+export { AuthNats } from "./authNats.ts";
 
 /**
- * An auth-enabled throwaway NATS (configuration generated for a fresh namespace) and a stack of the
- * gateway and some services on it, each process connecting as its own user.
+ * A stack on its own auth-enabled NATS (as every Stack is by default), with the bus at hand for
+ * tests that play other identities on it.
  */
 export class SecuredStack implements AsyncDisposable {
   private constructor(
@@ -22,20 +16,9 @@ export class SecuredStack implements AsyncDisposable {
   ) {}
 
   static async start(services: AppName[]): Promise<SecuredStack> {
-    const nats = new AuthNats(uniqueNamespace());
-    await nats.start();
-    try {
-      const stack = await Stack.start({
-        namespace: nats.namespace,
-        services,
-        env: { NATS_URL: nats.url },
-        processEnv: (name) => nats.env(name),
-      });
-      return new SecuredStack(nats, stack);
-    } catch (error) {
-      await nats[Symbol.asyncDispose]();
-      throw error;
-    }
+    const stack = await Stack.start({ services });
+    if (!stack.bus) throw new Error("a default stack runs on its own secured bus");
+    return new SecuredStack(stack.bus, stack);
   }
 
   /** A new user, signed up through the gateway, and a client calling as them. */
@@ -48,97 +31,6 @@ export class SecuredStack implements AsyncDisposable {
 
   async [Symbol.asyncDispose](): Promise<void> {
     await this.stack[Symbol.asyncDispose]();
-    await this.nats[Symbol.asyncDispose]();
-  }
-}
-
-/**
- * A throwaway nats-server running Portico's generated configuration (users and permissions) for
- * one namespace, with a fresh random password per identity; its JetStream store lives in a temp
- * directory removed on dispose, with the configuration file.
- */
-export class AuthNats implements AsyncDisposable {
-  readonly passwords: Record<Identity, string>;
-  readonly server: ThrowawayNats;
-  private readonly dir: string;
-
-  /** `config`: a configuration file to run instead of the one generated for `namespace`. */
-  constructor(
-    readonly namespace: string,
-    config?: string,
-  ) {
-    this.dir = mkdtempSync(join(tmpdir(), "portico-nats-auth-"));
-    const path = config ?? join(this.dir, "nats.conf");
-    if (!config) writeFileSync(path, renderNatsConfig(namespace));
-    this.passwords = Object.fromEntries(
-      identities.map((identity) => [identity, `p${crypto.randomUUID().replaceAll("-", "")}`]),
-    ) as Record<Identity, string>;
-    const env = Object.fromEntries(identities.map((i) => [passwordVariable(i), this.passwords[i]]));
-    this.server = new ThrowawayNats({ config: path, env });
-  }
-
-  get url(): string {
-    return this.server.url;
-  }
-
-  start(): Promise<void> {
-    return this.server.start();
-  }
-
-  /** The environment a Portico process runs with as `identity`. */
-  env(identity: Identity): Record<string, string> {
-    return { NATS_USER: identity, NATS_PASSWORD: this.passwords[identity] };
-  }
-
-  /** A plain connection as `identity`, replies under its own inbox prefix, as its process connects. */
-  connectAs(identity: Identity): Promise<NatsConnection> {
-    return connect({
-      servers: this.url,
-      user: identity,
-      pass: this.passwords[identity],
-      inboxPrefix: inboxPrefix(identity),
-      reconnect: false,
-    });
-  }
-
-  /** Tries to connect with these credentials: "connected", or the NATS error code of the refusal. */
-  async tryConnect(credentials: { user?: string; pass?: string }): Promise<string> {
-    try {
-      const nc = await connect({ servers: this.url, reconnect: false, ...credentials });
-      await nc.close();
-      return "connected";
-    } catch (error) {
-      if (error instanceof NatsError) return error.code;
-      throw error;
-    }
-  }
-
-  /** Runs a repository command (`bun <argv>`) as `identity` on this server; resolves with its exit code and output. */
-  async runAs(identity: Identity, argv: string[]): Promise<{ code: number; output: string }> {
-    const { code, stdout, stderr } = await runCommand(["bun", ...argv], {
-      cwd: root,
-      env: {
-        PATH: process.env.PATH ?? "",
-        HOME: process.env.HOME ?? "",
-        NATS_URL: this.url,
-        PORTICO_NAMESPACE: this.namespace,
-        ...(identity === "gateway" || identity === "ops"
-          ? {}
-          : { DATABASE_URL: serviceDatabaseUrl(identity) }),
-        ...this.env(identity),
-      },
-    });
-    return { code, output: stdout + stderr };
-  }
-
-  /** Server log lines reporting a refused publish or subscription. */
-  violations(): string[] {
-    return this.server.log.filter((line) => /violation/i.test(line));
-  }
-
-  async [Symbol.asyncDispose](): Promise<void> {
-    await this.server[Symbol.asyncDispose]();
-    rmSync(this.dir, { recursive: true, force: true });
   }
 }
 

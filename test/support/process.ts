@@ -1,4 +1,5 @@
 import { join } from "node:path";
+import { forEachLine } from "@portico/kit";
 import type { Subprocess } from "bun";
 
 const root = join(import.meta.dir, "..", "..");
@@ -43,25 +44,6 @@ export async function runCommand(
   return { code, stdout, stderr };
 }
 
-async function collect(stream: ReadableStream<Uint8Array>, lines: string[], onLine: (line: string) => void) {
-  const decoder = new TextDecoder();
-  let buffer = "";
-  const reader = stream.getReader();
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    buffer += decoder.decode(value, { stream: true });
-    let nl = buffer.indexOf("\n");
-    while (nl >= 0) {
-      const line = buffer.slice(0, nl);
-      buffer = buffer.slice(nl + 1);
-      lines.push(line);
-      onLine(line);
-      nl = buffer.indexOf("\n");
-    }
-  }
-}
-
 /** Starts `bun <entry>` from the repository root and waits for its `ready` log line. */
 export async function startProcess(
   name: string,
@@ -84,8 +66,12 @@ export async function startProcess(
   const onLine = (line: string) => {
     if (line.includes('"msg":"ready"')) markReady();
   };
-  void collect(proc.stdout, lines, onLine);
-  void collect(proc.stderr, lines, onLine);
+  const collect = (line: string) => {
+    lines.push(line);
+    onLine(line);
+  };
+  void forEachLine(proc.stdout, collect);
+  void forEachLine(proc.stderr, collect);
   const timer = new Promise<"timeout">((resolve) => setTimeout(() => resolve("timeout"), timeoutMs));
   const outcome = await Promise.race([
     ready.then(() => "ready" as const),

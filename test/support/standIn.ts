@@ -1,15 +1,16 @@
 import { defineService, notifications, payments, users } from "@portico/contracts";
 import {
-  connectNats,
   createCaller,
   createJwksVerifier,
   createLogger,
   fail,
   newRequestContext,
+  pinnedKeySets,
   serveContract,
 } from "@portico/kit";
 import type { NatsConnection, Service } from "nats";
-import { natsUrl } from "./env.ts";
+import type { TestKeySet } from "./keySet.ts";
+import type { Stack } from "./stack.ts";
 
 /** How a stand-in answers: normally, or never (until the caller's deadline aborts the handler). */
 export type StandInMode = "answer" | "hang";
@@ -21,8 +22,9 @@ const notificationsPart = defineService("notifications", {
 
 /**
  * Real NATS services standing in for the payments and notifications procedures `me.overview`
- * uses, served in-process with kit's serveContract in a stack's namespace (tokens verified with
- * the users service's keys, as the real services do). Each can be stopped, restarted or made to hang.
+ * uses, served in-process with kit's serveContract in a stack's namespace, each connected as the
+ * service it stands in for (tokens verified with the users service's keys, as the real services
+ * do). Each can be stopped, restarted or made to hang.
  */
 export class StandIns implements AsyncDisposable {
   readonly mode = { payments: "answer" as StandInMode, notifications: "answer" as StandInMode };
@@ -30,14 +32,17 @@ export class StandIns implements AsyncDisposable {
   private readonly running = new Map<"payments" | "notifications", Service>();
 
   private constructor(
-    private readonly nc: NatsConnection,
+    private readonly connections: Record<"payments" | "notifications", NatsConnection>,
     private readonly namespace: string,
+    private readonly keySet: TestKeySet,
   ) {}
 
-  static async start(namespace: string): Promise<StandIns> {
-    const log = createLogger({ service: "stand-in" }, "error");
-    const nc = await connectNats({ url: natsUrl, name: "stand-in", log });
-    const standIns = new StandIns(nc, namespace);
+  static async start(stack: Stack): Promise<StandIns> {
+    const connections = {
+      payments: await stack.connectAs("payments"),
+      notifications: await stack.connectAs("notifications"),
+    };
+    const standIns = new StandIns(connections, stack.namespace, stack.keySet);
     await standIns.serve("payments");
     await standIns.serve("notifications");
     return standIns;
@@ -46,9 +51,10 @@ export class StandIns implements AsyncDisposable {
   /** Starts (again) the stand-in for one service. */
   async serve(name: "payments" | "notifications"): Promise<void> {
     const log = createLogger({ service: `${name}-stand-in` }, "error");
-    const caller = createCaller(this.nc, this.namespace);
+    const nc = this.connections[name];
+    const caller = createCaller(nc, this.namespace);
     const common = {
-      nc: this.nc,
+      nc,
       namespace: this.namespace,
       log,
       version: "0.0.0-standin",
@@ -57,7 +63,12 @@ export class StandIns implements AsyncDisposable {
         issuer: "portico",
         audience: "portico-api",
         log,
-        fetchJwks: () => caller.call(users.procedures.jwks, undefined, newRequestContext(5000)),
+        maxLifetimeSeconds: 900,
+        fetchJwks: pinnedKeySets({
+          pinned: this.keySet.publicJwk,
+          issuer: "portico",
+          fetchSigned: () => caller.call(users.procedures.jwks, undefined, newRequestContext(5000)),
+        }),
       }),
     };
     const hang = (signal: AbortSignal) =>
@@ -93,6 +104,6 @@ export class StandIns implements AsyncDisposable {
 
   async [Symbol.asyncDispose](): Promise<void> {
     for (const service of this.running.values()) await service.stop().catch(() => undefined);
-    await this.nc.drain();
+    for (const nc of Object.values(this.connections)) await nc.drain();
   }
 }

@@ -27,14 +27,17 @@ interface Claims {
 /** Signs an access token with the given key, for tests that need tokens the service would not issue. */
 export async function signToken(key: { kid: string; jwk: JWK }, claims: Claims): Promise<string> {
   const now = Math.floor(Date.now() / 1000);
+  const expIn = claims.expIn ?? 600;
+  // Issued two minutes before the earlier of now and its expiry.
+  const iat = now + Math.min(0, expIn) - 120;
   return new SignJWT({ sid: claims.sid ?? crypto.randomUUID() })
     .setProtectedHeader({ alg: "ES256", kid: key.kid })
     .setIssuer(claims.iss ?? "portico")
     .setAudience(claims.aud ?? "portico-api")
     .setSubject(claims.sub)
-    .setIssuedAt(now - 3600)
-    .setNotBefore(now - 3600)
-    .setExpirationTime(now + (claims.expIn ?? 600))
+    .setIssuedAt(iat)
+    .setNotBefore(iat)
+    .setExpirationTime(now + expIn)
     .sign(await importJWK(key.jwk, "ES256"));
 }
 

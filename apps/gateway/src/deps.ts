@@ -1,11 +1,9 @@
-import { users } from "@portico/contracts";
 import {
   type Caller,
   createCaller,
-  createJwksVerifier,
   createTelemetry,
+  createTokenVerifier,
   type Logger,
-  newRequestContext,
   rateLimitBucket,
 } from "@portico/kit";
 import type { NatsConnection } from "nats";
@@ -40,12 +38,7 @@ export function createGatewayDeps(
     metrics,
     stats,
   });
-  const verifyToken = createJwksVerifier({
-    issuer: env.JWT_ISSUER,
-    audience: env.JWT_AUDIENCE,
-    log,
-    fetchJwks: () => caller.call(users.procedures.jwks, undefined, newRequestContext(env.REQUEST_TIMEOUT_MS)),
-  });
+  const verifyToken = createTokenVerifier(env, caller, log);
   const rates = { auth: env.RATE_LIMIT_AUTH, public: env.RATE_LIMIT_PUBLIC, user: env.RATE_LIMIT_USER };
   const longestWindow = Math.max(...Object.values(rates).map((r) => r.windowMs));
   const limiter = env.RATE_LIMIT_ENABLED

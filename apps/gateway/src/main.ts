@@ -13,6 +13,7 @@ runMain(async () => {
     log,
     user: env.NATS_USER,
     password: env.NATS_PASSWORD,
+    insecure: env.PORTICO_INSECURE_NATS,
   });
 
   let connected = true;

@@ -65,7 +65,7 @@ const ctx = () => newRequestContext(5000);
 const codeOf = (error: unknown) => (error instanceof ServiceError ? error.code : String(error));
 
 beforeAll(async () => {
-  nc = await connectNats({ url: natsUrl, name: "resilience-test", log });
+  nc = await connectNats({ url: natsUrl, name: "resilience-test", log, insecure: true });
   await serve(flaky, {
     read: async () => {
       calls.read += 1;

@@ -14,7 +14,7 @@ import { createDatabase } from "@portico/kit/db";
 import { count, eq, sql } from "drizzle-orm";
 import type { NatsConnection } from "nats";
 import type { z } from "zod";
-import { natsUrl, serviceDatabaseUrl, uniqueNamespace } from "../../../test/support/env.ts";
+import { natsUrl, serviceDatabaseUrl, sharedNatsEnv, uniqueNamespace } from "../../../test/support/env.ts";
 import { deleteJetStreamState } from "../../../test/support/stack.ts";
 import type { PaymentsDb } from "../src/db.ts";
 import { loadPaymentsEnv } from "../src/env.ts";
@@ -49,7 +49,7 @@ export class PaymentsFixture implements AsyncDisposable {
   ): Promise<PaymentsFixture> {
     const namespace = uniqueNamespace();
     const env = loadPaymentsEnv({
-      NATS_URL: natsUrl,
+      ...sharedNatsEnv,
       PORTICO_NAMESPACE: namespace,
       DATABASE_URL: serviceDatabaseUrl("payments"),
       LOG_LEVEL: "warn",
@@ -60,7 +60,12 @@ export class PaymentsFixture implements AsyncDisposable {
         startPaymentsService(env, { verifyToken: userIdToken }),
       ),
     );
-    const nc = await connectNats({ url: natsUrl, name: "payments-test", log: createLogger({}, "warn") });
+    const nc = await connectNats({
+      url: natsUrl,
+      name: "payments-test",
+      log: createLogger({}, "warn"),
+      insecure: true,
+    });
     const database = createDatabase(serviceDatabaseUrl("payments"), schema, {
       max: 4,
       appName: "payments-test",

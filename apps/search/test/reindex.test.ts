@@ -1,21 +1,19 @@
 import { afterAll, describe, expect, test } from "bun:test";
 import { type EventContract, paymentEvents, userEvents } from "@portico/contracts";
 import {
-  commonEnv,
   createLogger,
   EVENT_ID_HEADER,
   encodeJson,
   ensureEventStream,
   eventStreamName,
   eventSubject,
-  loadEnv,
 } from "@portico/kit";
 import { connect, headers } from "nats";
 import type { z } from "zod";
+import { natsUrl } from "../../../test/support/env.ts";
 import { reindex } from "../src/reindex/reindex.ts";
 import { cleanUp, db, find, tick, uniqueNamespace } from "./support.ts";
 
-const natsUrl = loadEnv(commonEnv).NATS_URL;
 const log = createLogger({ service: "search-test" }, "warn");
 const nc = await connect({ servers: natsUrl });
 const jsm = await nc.jetstreamManager();

@@ -8,13 +8,19 @@ export const usersEnvSchema = serviceEnv.extend({
   DATABASE_URL: serviceEnv.shape.DATABASE_URL.default(
     "postgres://portico_users:portico_users@127.0.0.1:5432/portico",
   ),
-  ACCESS_TOKEN_TTL_SECONDS: seconds.default(15 * 60),
   REFRESH_TOKEN_TTL_SECONDS: seconds.default(30 * 24 * 3600),
   /** argon2id memory cost in KiB and passes (OWASP's recommended minimum by default). */
   PASSWORD_MEMORY_KIB: z.coerce.number().int().min(1024).default(19_456),
   PASSWORD_TIME_COST: z.coerce.number().int().min(1).max(10).default(2),
   /** A JSON file of private signing keys (first one signs); unset: keys live in the users schema. */
   JWT_SIGNING_KEYS_FILE: z.string().optional(),
+  /**
+   * A JSON file holding the private JWK (ES256) the published key set is signed with; verifiers
+   * pin its public half (KEY_SET_PUBLIC_KEY). `bun run start` makes one in .secrets/.
+   */
+  KEY_SET_PRIVATE_KEY_FILE: z.string().optional(),
+  /** The same key inline (JSON), where a file cannot be mounted; the file wins when both are set. */
+  KEY_SET_PRIVATE_KEY: z.string().optional(),
   /** How often each instance reloads the signing keys (rotations reach every instance within it). */
   SIGNING_KEYS_RELOAD_MS: z.coerce.number().int().positive().default(60_000),
 });

@@ -13,6 +13,7 @@ import { databaseKeySource } from "./databaseKeys.ts";
 import type { UsersEnv } from "./env.ts";
 import { fileKeySource } from "./fileKeys.ts";
 import { createHandlers } from "./handlers/index.ts";
+import { readKeySetKey } from "./keySetKey.ts";
 import { createPasswords } from "./passwords.ts";
 import * as schema from "./schema.ts";
 import { createSessions } from "./sessions.ts";
@@ -45,6 +46,7 @@ export async function createUsersCore(
     issuer: env.JWT_ISSUER,
     audience: env.JWT_AUDIENCE,
     accessTtlSeconds: env.ACCESS_TOKEN_TTL_SECONDS,
+    keySetKey: await readKeySetKey(env),
   });
   const passwords = await createPasswords({
     memoryKib: env.PASSWORD_MEMORY_KIB,

@@ -1,4 +1,10 @@
-import { ACCESS_TOKEN_ALG, createJwksVerifier, type Logger, type TokenVerifier } from "@portico/kit";
+import {
+  ACCESS_TOKEN_ALG,
+  createJwksVerifier,
+  type Logger,
+  signKeySet,
+  type TokenVerifier,
+} from "@portico/kit";
 import { importJWK, type JWK, SignJWT } from "jose";
 import type { PublishedJwk } from "./schema.ts";
 
@@ -18,8 +24,11 @@ export interface KeySource {
 /** The access-token keys of this deployment, the same for every users instance. */
 export interface SigningKeys {
   sign(claims: AccessTokenClaims): Promise<{ token: string; expiresAt: Date }>;
-  /** Public keys still valid for verification (current and recently retired), as a JWKS. */
-  jwks(): Promise<{ keys: PublishedJwk[] }>;
+  /**
+   * Public keys still valid for verification (current and recently retired), as a JWKS, and the
+   * same set signed with the key-set key, which is what verifiers trust.
+   */
+  jwks(): Promise<{ keys: PublishedJwk[]; signed: string }>;
   verifier: TokenVerifier;
   stop(): void;
 }
@@ -30,6 +39,8 @@ interface Options {
   issuer: string;
   audience: string;
   accessTtlSeconds: number;
+  /** The private key the published key set is signed with (`KEY_SET_PRIVATE_KEY_FILE`). */
+  keySetKey: JWK;
   reloadMs?: number;
 }
 
@@ -49,7 +60,11 @@ export async function createSigningKeys(opts: Options): Promise<SigningKeys> {
     );
   }, opts.reloadMs ?? 60_000);
 
-  const jwks = async () => ({ keys: await opts.source.published() });
+  const published = async () => ({ keys: await opts.source.published() });
+  const jwks = async () => {
+    const { keys } = await published();
+    return { keys, signed: await signKeySet(keys, opts.keySetKey, opts.issuer) };
+  };
 
   return {
     async sign({ userId, sessionId }) {
@@ -71,7 +86,9 @@ export async function createSigningKeys(opts: Options): Promise<SigningKeys> {
       issuer: opts.issuer,
       audience: opts.audience,
       log: opts.log,
-      fetchJwks: jwks,
+      // This service's own keys need no signature: they come from its database or file.
+      fetchJwks: published,
+      maxLifetimeSeconds: opts.accessTtlSeconds,
       refreshMs: opts.reloadMs ?? 60_000,
       unknownKidCooldownMs: Math.min(1000, opts.reloadMs ?? 60_000),
     }),

@@ -5,12 +5,14 @@ import {
   createJwksVerifier,
   createLogger,
   newRequestContext,
+  pinnedKeySets,
   type RunningService,
   ServiceError,
 } from "@portico/kit";
 import { createDatabase } from "@portico/kit/db";
 import { eq } from "drizzle-orm";
 import { serviceDatabaseUrl } from "../../../test/support/env.ts";
+import { sharedKeySet } from "../../../test/support/keySet.ts";
 import { deleteJetStreamState, uniqueEmail } from "../../../test/support/stack.ts";
 import { rotateSigningKey } from "../src/databaseKeys.ts";
 import * as schema from "../src/schema.ts";
@@ -85,12 +87,17 @@ describe("sessions", () => {
     );
     const database = createDatabase(serviceDatabaseUrl("users"), schema, { max: 1, appName: "test" });
     const newKid = await rotateSigningKey(database.db).finally(() => database.close());
-    // A verifier elsewhere (like the gateway's) that learns keys from the JWKS procedure.
+    // A verifier elsewhere (like the gateway's) that learns keys from the signed JWKS.
     const verify = createJwksVerifier({
       issuer: env.JWT_ISSUER,
       audience: env.JWT_AUDIENCE,
       log: createLogger({}, "error"),
-      fetchJwks: () => call().call(users.procedures.jwks, undefined, ctx()),
+      maxLifetimeSeconds: env.ACCESS_TOKEN_TTL_SECONDS,
+      fetchJwks: pinnedKeySets({
+        pinned: sharedKeySet.publicJwk,
+        issuer: env.JWT_ISSUER,
+        fetchSigned: () => call().call(users.procedures.jwks, undefined, ctx()),
+      }),
     });
     expect((await verify(`Bearer ${before.accessToken}`)).userId).toBe(before.user.id);
     const jwks = await call().call(users.procedures.jwks, undefined, ctx());

@@ -41,8 +41,15 @@ export const users = defineService("users", {
   me: query({ access: "user", input: noInput, output: User }),
   updateProfile: mutation({ access: "user", input: z.object({ name }), output: User }),
   get: query({ access: "user", input: z.object({ id }), output: PublicUser }),
-  /** The public keys access tokens are signed with; the gateway and services verify tokens with them. */
-  jwks: query({ access: "internal", input: noInput, output: z.object({ keys: z.array(PublicJwk) }) }),
+  /**
+   * The public keys access tokens are signed with, and the same set signed with the key-set key
+   * (`signed`, a JWT whose payload is `{ keys }`): verifiers use only what `signed` holds.
+   */
+  jwks: query({
+    access: "internal",
+    input: noInput,
+    output: z.object({ keys: z.array(PublicJwk), signed: z.string() }),
+  }),
 });
 
 export const userEvents = {

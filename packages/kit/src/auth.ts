@@ -26,8 +26,10 @@ export function bearerToken(authorization: string | undefined): string {
 interface VerifierOptions {
   issuer: string;
   audience: string;
-  /** Where the public keys come from (the users service, over NATS). */
+  /** Where the public keys come from: only keys it can authenticate (`trustedKeySets` in keySet.ts). */
   fetchJwks: () => Promise<JSONWebKeySet>;
+  /** Tokens whose lifetime (exp − iat) is longer than this are refused: no signer issues them. */
+  maxLifetimeSeconds: number;
   log: Logger;
   /** Keys are refetched this often, so rotated keys are picked up without a restart. */
   refreshMs?: number;
@@ -106,6 +108,9 @@ export function createJwksVerifier(opts: VerifierOptions): TokenVerifier {
       requiredClaims: ["exp", "iat", "sub", "sid"],
     });
     if (typeof payload.sub !== "string" || typeof payload.sid !== "string") throw fail.unauthorized();
+    if ((payload.exp ?? 0) - (payload.iat ?? 0) > opts.maxLifetimeSeconds) {
+      throw fail.unauthorized("Invalid access token");
+    }
     const identity = { userId: payload.sub, sessionId: payload.sid };
     if (protectedHeader.kid && payload.exp) {
       remember(token, { identity, kid: protectedHeader.kid, expiresAt: payload.exp * 1000 });

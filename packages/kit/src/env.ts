@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { PublicEcJwk } from "./publicJwk.ts";
 
 /** Raised when the environment does not describe a runnable process; its message names each bad variable. */
 export class ConfigError extends Error {
@@ -24,16 +25,25 @@ const milliseconds = z.coerce.number().int().positive();
 
 /** Variables every Portico process understands. */
 export const commonEnv = z.object({
-  NATS_URL: z.string().default("nats://127.0.0.1:4222"),
+  /** The NATS servers (comma-separated); by default the local bus `bun run start` runs. */
+  NATS_URL: z.string().default("nats://127.0.0.1:4223"),
   /**
-   * This process's own NATS identity (docs/nats-security.md); unset, it connects without
-   * credentials, as to the local server without auth. Set per process, never in the shared `.env`.
+   * This process's own NATS identity (docs/nats-security.md). Required unless
+   * PORTICO_INSECURE_NATS=1. Set per process, never in the shared `.env`.
    */
   NATS_USER: z
     .string()
     .regex(/^[a-z][a-z0-9_-]{0,31}$/, "Must be lowercase letters, digits, - or _ (max 32)")
     .optional(),
   NATS_PASSWORD: z.string().optional(),
+  /**
+   * `1` lets the process connect to NATS without credentials, to a server where anyone may read
+   * every request and publish anything. For a throwaway local server only; logged loudly.
+   */
+  PORTICO_INSECURE_NATS: z
+    .enum(["0", "1"], "Must be 0 or 1")
+    .default("0")
+    .transform((v) => v === "1"),
   /** Prefix of every subject and stream, so several Portico systems can share one NATS. */
   PORTICO_NAMESPACE: z
     .string()
@@ -44,6 +54,32 @@ export const commonEnv = z.object({
   REQUEST_TIMEOUT_MS: milliseconds.default(5000),
   JWT_ISSUER: z.string().default("portico"),
   JWT_AUDIENCE: z.string().default("portico-api"),
+  /** How long an access token lives; verifiers refuse tokens whose lifetime (exp − iat) is longer. */
+  ACCESS_TOKEN_TTL_SECONDS: z.coerce
+    .number()
+    .int()
+    .positive()
+    .default(15 * 60),
+  /**
+   * The public key (a JWK, JSON) the users service signs its published key set with: tokens are
+   * verified only with keys in a set this key signed. Or `JWKS_FILE`: a public JWKS file to use
+   * instead, never fetched over the bus.
+   */
+  KEY_SET_PUBLIC_KEY: z
+    .string()
+    .transform((text, ctx) => {
+      try {
+        return JSON.parse(text) as unknown;
+      } catch {
+        ctx.addIssue({ code: "custom", message: "Must be a JWK in JSON" });
+        return z.NEVER;
+      }
+    })
+    .pipe(PublicEcJwk)
+    .optional(),
+  JWKS_FILE: z.string().optional(),
+  /** A token with an unknown key id makes a verifier refetch the key set at most this often. */
+  KEY_SET_REFETCH_COOLDOWN_MS: z.coerce.number().int().min(0).default(10_000),
   /** OTLP/HTTP collector base URL (e.g. http://127.0.0.1:4318); traces are exported only when set. */
   OTEL_EXPORTER_OTLP_ENDPOINT: z.url().optional(),
   /** Events (see docs/events.md): how often an idle outbox relay looks for rows it was not woken for. */

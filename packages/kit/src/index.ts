@@ -34,6 +34,16 @@ export {
   startConsumers,
   startRelay,
 } from "./events/index.ts";
+export {
+  fileKeySets,
+  KEY_SET_TYP,
+  newKeySetKeyPair,
+  PublicEcJwk,
+  pinnedKeySets,
+  signKeySet,
+  trustedKeySets,
+} from "./keySet.ts";
+export { forEachLine } from "./lines.ts";
 export { createLocalCaller, type LocalService } from "./local.ts";
 export type { Logger, LogLevel } from "./log.ts";
 export { createLogger } from "./log.ts";
@@ -52,4 +62,5 @@ export type { RunningService, ServiceRuntime, ServiceSetup, StartServiceOptions 
 export { startService } from "./service.ts";
 export { exitOnSignal, runMain } from "./shutdown.ts";
 export { createTelemetry, type Telemetry, type TracedWork } from "./telemetry.ts";
+export { createTokenVerifier } from "./tokenVerifier.ts";
 export { continueTrace, traceIdOf } from "./trace.ts";

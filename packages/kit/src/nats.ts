@@ -7,9 +7,31 @@ export interface NatsConnectOptions {
   /** Connection name, shown in the server's monitoring. */
   name: string;
   log: Logger;
-  /** The process's own NATS identity (`NATS_USER` / `NATS_PASSWORD`); unset: connect without. */
+  /** The process's own NATS identity (`NATS_USER` / `NATS_PASSWORD`). */
   user?: string | undefined;
   password?: string | undefined;
+  /** Connect without an identity (`PORTICO_INSECURE_NATS=1`); otherwise one is required. */
+  insecure?: boolean;
+}
+
+/** Refuses to connect without credentials unless insecure mode is asked for, which is logged loudly. */
+function checkIdentity(opts: NatsConnectOptions): void {
+  if (Boolean(opts.user) !== Boolean(opts.password)) {
+    throw new ConfigError("Invalid configuration:\n  NATS_USER and NATS_PASSWORD: set both or neither");
+  }
+  if (opts.user) return;
+  if (!opts.insecure) {
+    throw new ConfigError(
+      "Invalid configuration:\n  NATS_USER and NATS_PASSWORD: required; each process connects to NATS as its own " +
+        "user (`bun run start` does it for you, docs/nats-security.md). PORTICO_INSECURE_NATS=1 connects " +
+        "without, to a throwaway server only.",
+    );
+  }
+  opts.log.warn(
+    "INSECURE NATS: connecting without credentials (PORTICO_INSECURE_NATS=1). Anyone on this server can " +
+      "read every request, call any procedure and publish any event. Never run this way in production.",
+    { server: opts.url },
+  );
 }
 
 /**
@@ -21,13 +43,11 @@ export function inboxPrefix(user: string): string {
 }
 
 /**
- * Connects to NATS and keeps reconnecting for as long as the process lives, logging each change.
- * With a user, it authenticates and takes its replies under that identity's own inbox prefix.
+ * Connects to NATS as the process's own user and keeps reconnecting for as long as the process
+ * lives, logging each change. Replies arrive under that identity's own inbox prefix.
  */
 export async function connectNats(opts: NatsConnectOptions): Promise<NatsConnection> {
-  if (Boolean(opts.user) !== Boolean(opts.password)) {
-    throw new ConfigError("Invalid configuration:\n  NATS_USER and NATS_PASSWORD: set both or neither");
-  }
+  checkIdentity(opts);
   const nc = await connect({
     servers: opts.url.split(","),
     name: opts.name,

@@ -1,9 +1,8 @@
-import { type ServiceContract, users } from "@portico/contracts";
+import type { ServiceContract } from "@portico/contracts";
 import type { PgDatabase, PgQueryResultHKT } from "drizzle-orm/pg-core";
 import type { NatsConnection } from "nats";
-import { createJwksVerifier, type TokenVerifier } from "./auth.ts";
+import type { TokenVerifier } from "./auth.ts";
 import { type Caller, createCaller } from "./call.ts";
-import { newRequestContext } from "./context.ts";
 import { type OutboxTable, setOutboxNamespace } from "./db/outbox.ts";
 import type { ProcessedEventsTable } from "./db/processed.ts";
 import type { CommonEnv } from "./env.ts";
@@ -15,6 +14,7 @@ import { createLogger, type Logger } from "./log.ts";
 import { connectNats } from "./nats.ts";
 import { type Handlers, serveContract } from "./serve.ts";
 import { createTelemetry } from "./telemetry.ts";
+import { createTokenVerifier } from "./tokenVerifier.ts";
 import { checkConsumers, declaredCaller, wiringOf } from "./wiring.ts";
 
 /** What a service's set-up code gets to build its handlers with. */
@@ -76,6 +76,7 @@ export async function startService<C extends ServiceContract>(
     log,
     user: env.NATS_USER,
     password: env.NATS_PASSWORD,
+    insecure: env.PORTICO_INSECURE_NATS,
   });
   const cleanups: Array<() => Promise<void> | void> = [];
   // A service of the contracts may call and consume only what its wiring declares (its NATS permissions).
@@ -90,15 +91,7 @@ export async function startService<C extends ServiceContract>(
   };
   const setup = await opts.setup(runtime);
   if (wired) checkConsumers(contract.name, wired, setup.consumers ?? []);
-  const verifyToken =
-    setup.verifyToken ??
-    createJwksVerifier({
-      issuer: env.JWT_ISSUER,
-      audience: env.JWT_AUDIENCE,
-      log,
-      fetchJwks: () =>
-        runtime.caller.call(users.procedures.jwks, undefined, newRequestContext(env.REQUEST_TIMEOUT_MS)),
-    });
+  const verifyToken = setup.verifyToken ?? createTokenVerifier(env, runtime.caller, log);
   const telemetry = createTelemetry({
     endpoint: env.OTEL_EXPORTER_OTLP_ENDPOINT,
     service: contract.name,

@@ -4,7 +4,6 @@ import { headers as natsHeaders } from "nats";
 import { newRequestContext } from "../src/context.ts";
 import { enqueueEvent } from "../src/db/outbox.ts";
 import { jsonRecords } from "../src/db/params.ts";
-import { commonEnv, loadEnv } from "../src/env.ts";
 import {
   consume,
   consumeBatch,
@@ -27,8 +26,9 @@ import {
   relayOptions,
   startRelay,
 } from "./support/eventsFixture.ts";
+import { sharedNatsUrl } from "./support/sharedNats.ts";
 
-const natsUrl = loadEnv(commonEnv).NATS_URL;
+const natsUrl = sharedNatsUrl;
 
 beforeAll(createTables);
 

@@ -1,16 +1,16 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { defineService, mutation, query } from "@portico/contracts";
+import { defineService, mutation, query, text } from "@portico/contracts";
 import { connect, type NatsConnection, type Service } from "nats";
 import { z } from "zod";
 import type { Identity } from "../src/auth.ts";
 import { createCaller } from "../src/call.ts";
 import { newRequestContext } from "../src/context.ts";
-import { commonEnv, loadEnv } from "../src/env.ts";
 import { fail, ServiceError } from "../src/errors.ts";
 import { createLogger } from "../src/log.ts";
 import { serveContract } from "../src/serve.ts";
+import { sharedNatsUrl } from "./support/sharedNats.ts";
 
-const natsUrl = loadEnv(commonEnv).NATS_URL;
+const natsUrl = sharedNatsUrl;
 const namespace = `t${crypto.randomUUID().slice(0, 8)}`;
 const logLines: string[] = [];
 const log = createLogger({ service: "echo" }, "debug", (line) => logLines.push(line));
@@ -18,7 +18,7 @@ const log = createLogger({ service: "echo" }, "debug", (line) => logLines.push(l
 const echo = defineService("echo", {
   shout: query({
     access: "public",
-    input: z.object({ text: z.string().min(1) }),
+    input: z.object({ text: text().min(1) }),
     output: z.object({ text: z.string() }),
   }),
   whoami: query({ access: "user", input: z.void(), output: z.object({ userId: z.string() }) }),

@@ -14,6 +14,7 @@ runMain(async () => {
     log,
     user: env.NATS_USER,
     password: env.NATS_PASSWORD,
+    insecure: env.PORTICO_INSECURE_NATS,
   });
   try {
     const report = await reindex({

@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Subprocess } from "bun";
+import { forEachLine } from "../../src/lines.ts";
 
 /** A free TCP port on 127.0.0.1 (asked from the OS, then released). */
 function freePort(): number {
@@ -49,18 +50,7 @@ export class ThrowawayNats implements AsyncDisposable {
       { stdin: "ignore", stdout: "ignore", stderr: "pipe", env: { ...process.env, ...this.opts.env } },
     );
     this.proc = proc;
-    void (async () => {
-      const reader = proc.stderr.getReader();
-      const decoder = new TextDecoder();
-      let rest = "";
-      for (;;) {
-        const { done, value } = await reader.read();
-        if (done) return;
-        const lines = (rest + decoder.decode(value, { stream: true })).split("\n");
-        rest = lines.pop() ?? "";
-        this.log.push(...lines);
-      }
-    })();
+    void forEachLine(proc.stderr, (line) => this.log.push(line));
     const until = Date.now() + 5000;
     while (Date.now() < until) {
       const ok = await Bun.connect({ hostname: "127.0.0.1", port: this.port, socket: { data() {} } }).then(
