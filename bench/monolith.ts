@@ -21,7 +21,7 @@ runMain(async () => {
     password: env.NATS_PASSWORD,
     insecure: env.PORTICO_INSECURE_NATS,
   });
-  const core = await createUsersCore(loadUsersEnv(), log, () => undefined);
+  const core = await createUsersCore(loadUsersEnv(), log, async () => undefined);
   const local = createLocalCaller(
     [{ contract: users, handlers: core.handlers, verifyToken: core.verifyToken }],
     log,

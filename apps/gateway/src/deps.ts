@@ -3,6 +3,7 @@ import {
   createCaller,
   createTelemetry,
   createTokenVerifier,
+  followEndedSessions,
   type Logger,
   rateLimitBucket,
 } from "@portico/kit";
@@ -38,7 +39,13 @@ export function createGatewayDeps(
     metrics,
     stats,
   });
-  const verifyToken = createTokenVerifier(env, caller, log);
+  const revocations = followEndedSessions({
+    nc,
+    namespace: env.PORTICO_NAMESPACE,
+    log,
+    ttlSeconds: env.ACCESS_TOKEN_TTL_SECONDS,
+  });
+  const verifyToken = createTokenVerifier(env, caller, log, revocations);
   const rates = { auth: env.RATE_LIMIT_AUTH, public: env.RATE_LIMIT_PUBLIC, user: env.RATE_LIMIT_USER };
   const longestWindow = Math.max(...Object.values(rates).map((r) => r.windowMs));
   const limiter = env.RATE_LIMIT_ENABLED

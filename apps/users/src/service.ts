@@ -1,9 +1,10 @@
 import { users } from "@portico/contracts";
 import {
+  createSessionEnder,
   type Handlers,
   type Logger,
+  type Revocations,
   type RunningService,
-  sessionEndedSubject,
   startService,
   type TokenVerifier,
 } from "@portico/kit";
@@ -28,13 +29,15 @@ export interface UsersCore {
 }
 
 /**
- * Opens the database, loads signing keys and builds the handlers. `announceSessionEnded` tells
- * whoever holds live streams of a session that it ended.
+ * Opens the database, loads signing keys and builds the handlers. `endSessions` records ended
+ * sessions where every verifier and live stream learns of them; `revocations` is how this
+ * service's own verifier learns of them.
  */
 export async function createUsersCore(
   env: UsersEnv,
   log: Logger,
-  announceSessionEnded: (sessionId: string) => void,
+  endSessions: (sessionIds: string[]) => Promise<void>,
+  revocations?: Revocations,
 ): Promise<UsersCore> {
   const database = createDatabase(env.DATABASE_URL, schema, { max: env.DATABASE_POOL_MAX, appName: "users" });
   const keys = await createSigningKeys({
@@ -47,6 +50,7 @@ export async function createUsersCore(
     audience: env.JWT_AUDIENCE,
     accessTtlSeconds: env.ACCESS_TOKEN_TTL_SECONDS,
     keySetKey: await readKeySetKey(env),
+    ...(revocations ? { revocations } : {}),
   });
   const passwords = await createPasswords({
     memoryKib: env.PASSWORD_MEMORY_KIB,
@@ -56,9 +60,10 @@ export async function createUsersCore(
     db: database.db,
     keys,
     refreshTtlSeconds: env.REFRESH_TOKEN_TTL_SECONDS,
+    endSessions,
   });
   return {
-    handlers: createHandlers({ db: database.db, passwords, sessions, keys, announceSessionEnded }),
+    handlers: createHandlers({ db: database.db, passwords, sessions, keys }),
     verifyToken: keys.verifier,
     database,
     async close() {
@@ -74,11 +79,10 @@ export function startUsersService(env: UsersEnv): Promise<RunningService> {
     contract: users,
     version: pkg.version,
     env,
-    async setup({ log, onStop, nc, namespace }) {
-      // Core NATS, after commit: the gateway closes live streams opened with that session.
-      const core = await createUsersCore(env, log, (sessionId) =>
-        nc.publish(sessionEndedSubject(namespace, sessionId)),
-      );
+    async setup({ log, onStop, nc, namespace, revocations }) {
+      const ender = createSessionEnder({ nc, namespace, ttlSeconds: env.ACCESS_TOKEN_TTL_SECONDS });
+      await ender.open();
+      const core = await createUsersCore(env, log, ender.end, revocations);
       onStop(core.close);
       return {
         handlers: core.handlers,

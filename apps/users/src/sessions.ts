@@ -19,8 +19,17 @@ function hashToken(token: string): string {
   return new Bun.CryptoHasher("sha256").update(token).digest("base64url");
 }
 
-/** Issues, rotates and revokes sessions (a refresh-token family plus short-lived access tokens). */
-export function createSessions(deps: { db: Db; keys: SigningKeys; refreshTtlSeconds: number }) {
+/**
+ * Issues, rotates and revokes sessions (a refresh-token family plus short-lived access tokens).
+ * `endSessions` makes ended sessions known beyond this service: their access tokens are refused
+ * by every verifier and their live streams close.
+ */
+export function createSessions(deps: {
+  db: Db;
+  keys: SigningKeys;
+  refreshTtlSeconds: number;
+  endSessions: (sessionIds: string[]) => Promise<void>;
+}) {
   const { db, keys } = deps;
 
   /** Stores a new refresh token in `familyId` and signs an access token for it. */
@@ -67,7 +76,7 @@ export function createSessions(deps: { db: Db; keys: SigningKeys; refreshTtlSeco
           return { kind: "invalid" } as const;
         if (row.usedAt) {
           await revokeFamily(tx, row.familyId);
-          return { kind: "reused" } as const;
+          return { kind: "reused", familyId: row.familyId } as const;
         }
         await tx
           .update(schema.refreshTokens)
@@ -78,6 +87,7 @@ export function createSessions(deps: { db: Db; keys: SigningKeys; refreshTtlSeco
         return { kind: "ok", session: await issue(tx, user, row.familyId) } as const;
       });
       if (outcome.kind === "ok") return outcome.session;
+      if (outcome.kind === "reused") await deps.endSessions([outcome.familyId]);
       throw fail.unauthorized(
         outcome.kind === "reused"
           ? "Refresh token was already used; the session has been revoked"
@@ -87,10 +97,10 @@ export function createSessions(deps: { db: Db; keys: SigningKeys; refreshTtlSeco
 
     /**
      * Ends the caller's current session, and the session of `refreshToken` if it is the caller's;
-     * returns the ids of the sessions ended.
+     * returns the ids of the sessions ended, once they are known to have ended everywhere.
      */
     async end(userId: string, sessionId: string, refreshToken?: string): Promise<string[]> {
-      return db.transaction(async (tx) => {
+      const ended = await db.transaction(async (tx) => {
         await revokeFamily(tx, sessionId);
         if (!refreshToken) return [sessionId];
         const [row] = await tx
@@ -106,6 +116,8 @@ export function createSessions(deps: { db: Db; keys: SigningKeys; refreshTtlSeco
         await revokeFamily(tx, row.familyId);
         return [sessionId, row.familyId];
       });
+      await deps.endSessions(ended);
+      return ended;
     },
   };
 }

@@ -2,6 +2,7 @@ import {
   ACCESS_TOKEN_ALG,
   createJwksVerifier,
   type Logger,
+  type Revocations,
   signKeySet,
   type TokenVerifier,
 } from "@portico/kit";
@@ -41,6 +42,8 @@ interface Options {
   accessTtlSeconds: number;
   /** The private key the published key set is signed with (`KEY_SET_PRIVATE_KEY_FILE`). */
   keySetKey: JWK;
+  /** Ended sessions: their tokens are refused. */
+  revocations?: Revocations;
   reloadMs?: number;
 }
 
@@ -89,6 +92,7 @@ export async function createSigningKeys(opts: Options): Promise<SigningKeys> {
       // This service's own keys need no signature: they come from its database or file.
       fetchJwks: published,
       maxLifetimeSeconds: opts.accessTtlSeconds,
+      ...(opts.revocations ? { revocations: opts.revocations } : {}),
       refreshMs: opts.reloadMs ?? 60_000,
       unknownKidCooldownMs: Math.min(1000, opts.reloadMs ?? 60_000),
     }),

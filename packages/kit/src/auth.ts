@@ -1,4 +1,5 @@
 import { createLocalJWKSet, type JSONWebKeySet, errors as joseErrors, jwtVerify } from "jose";
+import type { Revocations } from "./endedSessions.ts";
 import { fail, ServiceError } from "./errors.ts";
 import type { Logger } from "./log.ts";
 
@@ -37,6 +38,8 @@ interface VerifierOptions {
   unknownKidCooldownMs?: number;
   /** How many verified tokens to remember until they expire (0 turns the cache off). */
   cacheSize?: number;
+  /** Ended sessions: their tokens are refused, also those already remembered. */
+  revocations?: Revocations;
 }
 
 interface Verified {
@@ -60,6 +63,12 @@ export function createJwksVerifier(opts: VerifierOptions): TokenVerifier {
   // A signature check costs far more than a map lookup; a token verified once stays valid until
   // its expiry unless its key leaves the published set.
   const verified = new Map<string, Verified>();
+  opts.revocations?.onEnded((sessionId) => {
+    if (sessionId === undefined) verified.clear();
+    else
+      for (const [token, entry] of verified)
+        if (entry.identity.sessionId === sessionId) verified.delete(token);
+  });
 
   const refresh = () => {
     if (!inflight) attemptedAt = Date.now();
@@ -111,6 +120,7 @@ export function createJwksVerifier(opts: VerifierOptions): TokenVerifier {
     if ((payload.exp ?? 0) - (payload.iat ?? 0) > opts.maxLifetimeSeconds) {
       throw fail.unauthorized("Invalid access token");
     }
+    if (await opts.revocations?.isEnded(payload.sid)) throw sessionEnded();
     const identity = { userId: payload.sub, sessionId: payload.sid };
     if (protectedHeader.kid && payload.exp) {
       remember(token, { identity, kid: protectedHeader.kid, expiresAt: payload.exp * 1000 });
@@ -129,6 +139,10 @@ export function createJwksVerifier(opts: VerifierOptions): TokenVerifier {
     }
     const known = verified.get(token);
     if (known) {
+      if (opts.revocations?.knownEnded(known.identity.sessionId)) {
+        verified.delete(token);
+        throw sessionEnded();
+      }
       if (known.expiresAt > Date.now()) return known.identity;
       verified.delete(token);
     }
@@ -147,6 +161,8 @@ export function createJwksVerifier(opts: VerifierOptions): TokenVerifier {
     }
   };
 }
+
+const sessionEnded = () => fail.unauthorized("This session has ended; sign in again");
 
 function asUnauthorized(error: unknown): ServiceError {
   if (error instanceof ServiceError) return error;

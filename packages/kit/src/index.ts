@@ -7,6 +7,13 @@ export type { Reply } from "./codec.ts";
 export { decodeJson, encodeJson } from "./codec.ts";
 export type { RequestContext } from "./context.ts";
 export { contextFromHeaders, contextToHeaders, Header, newRequestContext } from "./context.ts";
+export {
+  createSessionEnder,
+  endedSessionsBucket,
+  followEndedSessions,
+  type Revocations,
+  type SessionEnder,
+} from "./endedSessions.ts";
 export type { CommonEnv, ServiceEnv } from "./env.ts";
 export { ConfigError, commonEnv, loadEnv, serviceEnv } from "./env.ts";
 export { fail, invalidInput, ServiceError, toErrorBody, validationDetails } from "./errors.ts";

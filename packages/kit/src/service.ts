@@ -5,6 +5,7 @@ import type { TokenVerifier } from "./auth.ts";
 import { type Caller, createCaller } from "./call.ts";
 import { type OutboxTable, setOutboxNamespace } from "./db/outbox.ts";
 import type { ProcessedEventsTable } from "./db/processed.ts";
+import { followEndedSessions, type Revocations } from "./endedSessions.ts";
 import type { CommonEnv } from "./env.ts";
 import type { EventConsumer } from "./events/consume.ts";
 import { type RunningConsumers, startConsumers } from "./events/consumers.ts";
@@ -23,6 +24,8 @@ export interface ServiceRuntime {
   log: Logger;
   caller: Caller;
   namespace: string;
+  /** Ended sessions, for a verifier of the service's own (tokens of ended sessions are refused). */
+  revocations: Revocations;
   /** Registers clean-up that runs after NATS has drained (close pools, stop timers). */
   onStop(fn: () => Promise<void> | void): void;
 }
@@ -82,16 +85,24 @@ export async function startService<C extends ServiceContract>(
   // A service of the contracts may call and consume only what its wiring declares (its NATS permissions).
   const wired = wiringOf(contract.name);
   const caller = createCaller(nc, env.PORTICO_NAMESPACE);
+  const revocations = followEndedSessions({
+    nc,
+    namespace: env.PORTICO_NAMESPACE,
+    log,
+    ttlSeconds: env.ACCESS_TOKEN_TTL_SECONDS,
+  });
+  cleanups.push(revocations.stop);
   const runtime: ServiceRuntime = {
     nc,
     log,
     caller: wired ? declaredCaller(contract.name, wired, caller) : caller,
     namespace: env.PORTICO_NAMESPACE,
+    revocations,
     onStop: (fn) => cleanups.push(fn),
   };
   const setup = await opts.setup(runtime);
   if (wired) checkConsumers(contract.name, wired, setup.consumers ?? []);
-  const verifyToken = setup.verifyToken ?? createTokenVerifier(env, runtime.caller, log);
+  const verifyToken = setup.verifyToken ?? createTokenVerifier(env, runtime.caller, log, revocations);
   const telemetry = createTelemetry({
     endpoint: env.OTEL_EXPORTER_OTLP_ENDPOINT,
     service: contract.name,

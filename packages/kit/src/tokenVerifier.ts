@@ -2,6 +2,7 @@ import { users } from "@portico/contracts";
 import { createJwksVerifier, type TokenVerifier } from "./auth.ts";
 import type { Caller } from "./call.ts";
 import { newRequestContext } from "./context.ts";
+import type { Revocations } from "./endedSessions.ts";
 import type { CommonEnv } from "./env.ts";
 import { trustedKeySets } from "./keySet.ts";
 import type { Logger } from "./log.ts";
@@ -9,10 +10,16 @@ import type { Logger } from "./log.ts";
 /**
  * The token verifier of a process other than the users service: keys come from `users.jwks` and
  * are used only when signed by the pinned key-set key (or from `JWKS_FILE`); a token must not
- * outlive the access-token lifetime.
+ * outlive the access-token lifetime, nor belong to a session that has ended.
  */
-export function createTokenVerifier(env: CommonEnv, caller: Caller, log: Logger): TokenVerifier {
+export function createTokenVerifier(
+  env: CommonEnv,
+  caller: Caller,
+  log: Logger,
+  revocations?: Revocations,
+): TokenVerifier {
   return createJwksVerifier({
+    ...(revocations ? { revocations } : {}),
     issuer: env.JWT_ISSUER,
     audience: env.JWT_AUDIENCE,
     log,

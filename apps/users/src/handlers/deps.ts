@@ -10,6 +10,4 @@ export interface UsersDeps {
   passwords: Passwords;
   sessions: Sessions;
   keys: SigningKeys;
-  /** Tells the gateway a session ended (core NATS, after commit), so its live streams close. */
-  announceSessionEnded(sessionId: string): void;
 }

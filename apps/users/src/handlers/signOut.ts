@@ -3,13 +3,12 @@ import type { HandlerFor } from "@portico/kit";
 import type { UsersDeps } from "./deps.ts";
 
 /**
- * Ends the current session (and the one of the given refresh token, if it is the caller's), and
- * announces it so live streams opened with that session close.
+ * Ends the current session (and the one of the given refresh token, if it is the caller's): their
+ * refresh tokens stop working, and their access tokens and live streams end everywhere.
  */
 export const signOut =
-  ({ sessions, announceSessionEnded }: UsersDeps): HandlerFor<typeof users.procedures.signOut> =>
+  ({ sessions }: UsersDeps): HandlerFor<typeof users.procedures.signOut> =>
   async (input, ctx) => {
-    const ended = await sessions.end(ctx.user.userId, ctx.user.sessionId, input?.refreshToken);
-    for (const sessionId of ended) announceSessionEnded(sessionId);
+    await sessions.end(ctx.user.userId, ctx.user.sessionId, input?.refreshToken);
     return { ok: true };
   };

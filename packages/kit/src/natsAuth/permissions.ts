@@ -7,6 +7,7 @@ import {
   services,
   wiring,
 } from "@portico/contracts";
+import { endedSessionsBucket } from "../endedSessions.ts";
 import { durableName, replayConsumerName } from "../events/consume.ts";
 import { deadLetterSubject, eventStreamName, eventSubject } from "../events/stream.ts";
 import {
@@ -61,6 +62,27 @@ const channels = (contract: ServiceContract): string[] =>
 
 const inbox = (identity: Identity) => `${inboxPrefix(identity)}.>`;
 
+/** What every token verifier needs: ended sessions, announced live and looked up by key. */
+const endedSessionsRead = (namespace: string) => {
+  const bucket = endedSessionsBucket(namespace);
+  return {
+    publish: [`${API}.DIRECT.GET.KV_${bucket}.$KV.${bucket}.>`],
+    subscribe: [sessionEndedSubject(namespace, "*")],
+  };
+};
+
+/** The users service records ended sessions in their bucket (and creates it). */
+const endedSessionsWrite = (namespace: string) => {
+  const bucket = endedSessionsBucket(namespace);
+  return [
+    `${API}.INFO`,
+    `${API}.STREAM.INFO.KV_${bucket}`,
+    `${API}.STREAM.CREATE.KV_${bucket}`,
+    `$KV.${bucket}.>`,
+    sessionEndedSubject(namespace, "*"),
+  ];
+};
+
 /** Sorted and without duplicates, so the generated config is stable. */
 const tidy = (subjects: string[]) => [...new Set(subjects)].sort();
 
@@ -84,13 +106,14 @@ function gatewayPermissions(namespace: string): Permissions {
       `${API}.STREAM.CREATE.${kvStream}`,
       `${API}.DIRECT.GET.${kvStream}.$KV.${bucket}.>`,
       `$KV.${bucket}.>`,
+      ...endedSessionsRead(namespace).publish,
     ]),
     subscribe: tidy([
       inbox("gateway"),
       ...serviceNames
         .flatMap((name) => channels(services[name]))
         .map((c) => channelSubject(namespace, c, "*")),
-      sessionEndedSubject(namespace, "*"),
+      ...endedSessionsRead(namespace).subscribe,
     ]),
     allowResponses: false,
   };
@@ -129,7 +152,8 @@ function servicePermissions(
         : []),
       ...wired.emits.map((event) => eventSubject(namespace, event.subject)),
       ...channels(contract).map((c) => channelSubject(namespace, c, "*")),
-      ...(wired.endsSessions ? [sessionEndedSubject(namespace, "*")] : []),
+      ...(wired.endsSessions ? endedSessionsWrite(namespace) : []),
+      ...endedSessionsRead(namespace).publish,
       ...consumers,
       ...(wired.replaysEvents
         ? [
@@ -144,6 +168,7 @@ function servicePermissions(
       "$SRV.*",
       `$SRV.*.${name}`,
       `$SRV.*.${name}.*`,
+      ...endedSessionsRead(namespace).subscribe,
     ]),
     allowResponses: true,
   };
