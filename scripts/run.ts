@@ -13,7 +13,7 @@ import type { Subprocess } from "bun";
 import { z } from "zod";
 import { type LocalBus, startLocalBus } from "./nats/localBus.ts";
 import { ensureCredentials, readCredentials } from "./nats/paths.ts";
-import { ensureKeySet } from "./secrets/keySet.ts";
+import { ensureKeySet, ensureSigningKeysKek } from "./secrets/keySet.ts";
 
 const usage = "usage: bun run start|dev [--scale <app>=<instances>]…";
 const root = join(import.meta.dir, "..");
@@ -47,6 +47,8 @@ const env = loadEnv(
     /** Set both to use a key-set key of your own; unset, .secrets/key-set.jwk is made and used. */
     KEY_SET_PUBLIC_KEY: z.string().optional(),
     KEY_SET_PRIVATE_KEY_FILE: z.string().optional(),
+    /** The key-encryption key of private signing keys; unset, .secrets/signing-keys.kek is made and used. */
+    SIGNING_KEYS_KEK: z.string().optional(),
   }),
 );
 
@@ -78,6 +80,8 @@ const keySet =
   env.KEY_SET_PUBLIC_KEY && env.KEY_SET_PRIVATE_KEY_FILE
     ? { publicJwk: env.KEY_SET_PUBLIC_KEY, privateFile: env.KEY_SET_PRIVATE_KEY_FILE }
     : await ensureKeySet();
+// Private signing keys are sealed in the users schema with this key.
+const signingKeysKek = env.SIGNING_KEYS_KEK ?? ensureSigningKeysKek();
 
 /** A process's environment: ours, without any identity's NATS password but its own. */
 function envOf(app: string): Record<string, string | undefined> {
@@ -87,7 +91,9 @@ function envOf(app: string): Record<string, string | undefined> {
     ...own,
     NATS_URL: natsUrl,
     KEY_SET_PUBLIC_KEY: keySet.publicJwk,
-    ...(app === "users" ? { KEY_SET_PRIVATE_KEY_FILE: keySet.privateFile } : {}),
+    ...(app === "users"
+      ? { KEY_SET_PRIVATE_KEY_FILE: keySet.privateFile, SIGNING_KEYS_KEK: signingKeysKek }
+      : {}),
     ...(password ? { NATS_USER: app, NATS_PASSWORD: password } : {}),
   };
 }

@@ -18,9 +18,18 @@ const literal = (value: string) => `'${value.replaceAll("'", "''")}'`;
 export interface ProvisionOptions {
   /** A superuser URL whose path names the Portico database (created if missing). */
   adminUrl: string;
-  /** Password for each service role; a service without one gets its role name (local development). */
-  passwords: Partial<Record<string, string>>;
+  /** Password for each service role: set when the role is created, or changed when given. */
+  passwords: Partial<Record<string, string | undefined>>;
+  /** Local development: a role created without a password gets its role name. */
+  dev: boolean;
   log: Logger;
+}
+
+/** The password variables a set of passwords lacks, e.g. `USERS_DB_PASSWORD`. */
+export function missingPasswords(passwords: Partial<Record<string, string | undefined>>): string[] {
+  return Object.keys(services)
+    .filter((service) => !passwords[service])
+    .map((service) => `${service.toUpperCase()}_DB_PASSWORD`);
 }
 
 async function ensureDatabase(adminUrl: string, log: Logger): Promise<void> {
@@ -54,12 +63,19 @@ export async function provision(opts: ProvisionOptions): Promise<void> {
     await sql.unsafe(`revoke all on database ${ident(db)} from public`);
     for (const service of Object.keys(services)) {
       const role = serviceRole(service);
-      const password = opts.passwords[service] ?? role;
+      const given = opts.passwords[service];
       const [exists] = await sql`select 1 as present from pg_roles where rolname = ${role}`;
-      const verb = exists ? "alter" : "create";
-      await sql.unsafe(
-        `${verb} role ${ident(role)} login nosuperuser nocreatedb nocreaterole password ${literal(password)}`,
-      );
+      const attributes = "login nosuperuser nocreatedb nocreaterole";
+      if (!exists) {
+        const password = given ?? (opts.dev ? role : undefined);
+        if (!password) throw new Error(`${service.toUpperCase()}_DB_PASSWORD is required to create ${role}`);
+        await sql.unsafe(`create role ${ident(role)} ${attributes} password ${literal(password)}`);
+      } else {
+        // An existing role keeps its password unless a new one is given.
+        await sql.unsafe(
+          `alter role ${ident(role)} ${attributes}${given ? ` password ${literal(given)}` : ""}`,
+        );
+      }
       await sql.unsafe(`grant connect on database ${ident(db)} to ${ident(role)}`);
       await migrateService(sql, service, opts.log);
     }

@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { newKeySetKeyPair } from "@portico/kit";
+import { newKeyEncryptionKey } from "../../apps/users/src/keyEncryption.ts";
 import { root, writePrivateFile } from "../nats/paths.ts";
 
 /** The local key-set signing key (private JWK, mode 0600): the users service signs its published keys with it. */
@@ -20,4 +21,15 @@ export async function ensureKeySet(): Promise<{ privateFile: string; publicJwk: 
     unknown
   >;
   return { privateFile: keySetPath, publicJwk: JSON.stringify(publicJwk) };
+}
+
+/** The local key-encryption key of private signing keys (base64url, mode 0600). */
+export const signingKeysKekPath = join(root, ".secrets", "signing-keys.kek");
+
+/** The local key-encryption key of private signing keys, made on first use. */
+export function ensureSigningKeysKek(): string {
+  if (!existsSync(signingKeysKekPath)) {
+    writePrivateFile(signingKeysKekPath, `${newKeyEncryptionKey()}\n`);
+  }
+  return readFileSync(signingKeysKekPath, "utf8").trim();
 }

@@ -1,13 +1,14 @@
 // `bun run secrets:setup`: the secrets a Docker compose deployment needs, made once and kept:
 // .secrets/key-set.jwk (the users service signs its published keys with it; mode 0600) and
-// .secrets/compose.env (mode 0600): that key for the users container, its public half for every
-// container, the Postgres superuser's password and one password per service role. Then, with
+// .secrets/compose.env (mode 0600): that key and the key-encryption key of private signing keys
+// for the users container, its public half for every container, the Postgres superuser's password
+// and one password per service role. Then, with
 // `bun run nats:setup`:
 //   docker compose --env-file .nats/credentials.env --env-file .secrets/compose.env up --build
 import { existsSync, readFileSync } from "node:fs";
 import { join, relative } from "node:path";
 import { root, writePrivateFile } from "../nats/paths.ts";
-import { ensureKeySet } from "./keySet.ts";
+import { ensureKeySet, ensureSigningKeysKek } from "./keySet.ts";
 
 const args = process.argv.slice(2);
 if (args.length > 0) {
@@ -27,6 +28,7 @@ if (existsSync(composeEnvPath)) {
     "# Secrets of the compose deployment (bun run secrets:setup). Keep private; never commit.",
     `KEY_SET_PUBLIC_KEY='${publicJwk}'`,
     `KEY_SET_PRIVATE_KEY='${readFileSync(privateFile, "utf8").trim()}'`,
+    `SIGNING_KEYS_KEK=${ensureSigningKeysKek()}`,
     `POSTGRES_PASSWORD=${password()}`,
     ...["USERS", "PAYMENTS", "NOTIFICATIONS", "SEARCH"].map((s) => `${s}_DB_PASSWORD=${password()}`),
   ];

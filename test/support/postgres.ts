@@ -68,6 +68,7 @@ export class ThrowawayPostgres implements AsyncDisposable {
     await provision({
       adminUrl: this.adminUrl,
       passwords: {},
+      dev: true,
       log: createLogger({ service: "test-migrate" }, "warn"),
     });
   }

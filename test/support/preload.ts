@@ -3,4 +3,9 @@ import { createLogger } from "@portico/kit";
 import { provision } from "../../scripts/db/provision.ts";
 import { adminUrl } from "./env.ts";
 
-await provision({ adminUrl, passwords: {}, log: createLogger({ service: "test-migrate" }, "warn") });
+await provision({
+  adminUrl,
+  passwords: {},
+  dev: true,
+  log: createLogger({ service: "test-migrate" }, "warn"),
+});

@@ -1,15 +1,22 @@
 import { base64url, exportJWK, generateKeyPair, importJWK, type JWK, SignJWT } from "jose";
 import postgres from "postgres";
+import { createKeyVault, SealedKey } from "../../apps/users/src/keyEncryption.ts";
 import { adminUrl } from "./env.ts";
+import { sharedKeySet } from "./keySet.ts";
 
-/** The users service's current signing key, read straight from its table (tests run as the admin). */
+/**
+ * The users service's current signing key, read straight from its table (tests run as the admin)
+ * and unsealed with the test run's key-encryption key.
+ */
 export async function currentSigningKey(): Promise<{ kid: string; jwk: JWK }> {
   const sql = postgres(adminUrl, { max: 1 });
   try {
-    const [row] = await sql<{ kid: string; private_jwk: JWK }[]>`
-      select kid, private_jwk from users.signing_keys where retired_at is null order by created_at desc limit 1`;
+    const vault = await createKeyVault(sharedKeySet.usersEnv.SIGNING_KEYS_KEK);
+    const [row] = await sql<{ kid: string; sealed_private_key: unknown }[]>`
+      select kid, sealed_private_key from users.signing_keys
+      where retired_at is null and kek_id = ${vault.id} order by created_at desc limit 1`;
     if (!row) throw new Error("no signing key yet: start the users service first");
-    return { kid: row.kid, jwk: row.private_jwk };
+    return { kid: row.kid, jwk: await vault.open(SealedKey.parse(row.sealed_private_key)) };
   } finally {
     await sql.end();
   }

@@ -21,6 +21,11 @@ export const usersEnvSchema = serviceEnv.extend({
   KEY_SET_PRIVATE_KEY_FILE: z.string().optional(),
   /** The same key inline (JSON), where a file cannot be mounted; the file wins when both are set. */
   KEY_SET_PRIVATE_KEY: z.string().optional(),
+  /**
+   * 32 random bytes, base64url: the key-encryption key private signing keys are sealed with in the
+   * users schema (required unless JWT_SIGNING_KEYS_FILE is set). `bun run start` makes one in .secrets/.
+   */
+  SIGNING_KEYS_KEK: z.string().optional(),
   /** How often each instance reloads the signing keys (rotations reach every instance within it). */
   SIGNING_KEYS_RELOAD_MS: z.coerce.number().int().positive().default(60_000),
 });

@@ -2,6 +2,7 @@ import { outboxTable } from "@portico/kit/db";
 import { sql } from "drizzle-orm";
 import { index, jsonb, pgSchema, text, timestamp, uniqueIndex, uuid } from "drizzle-orm/pg-core";
 import type { JWK } from "jose";
+import type { SealedKey } from "./keyEncryption.ts";
 
 /** A JWK as Portico publishes it: key type, id and algorithm always set. */
 export type PublishedJwk = JWK & { kty: string; kid: string; alg: string };
@@ -46,10 +47,23 @@ export const refreshTokens = usersSchema.table(
 export const signingKeys = usersSchema.table("signing_keys", {
   kid: text().primaryKey(),
   alg: text().notNull(),
-  privateJwk: jsonb().$type<JWK>().notNull(),
+  /**
+   * Plaintext private key of a key created before keys were sealed; the service seals it (or,
+   * retired, drops it) at start, so it is null everywhere afterwards.
+   */
+  privateJwk: jsonb().$type<JWK>(),
+  /** The private key sealed with the key-encryption key (keyEncryption.ts); null once retired or revoked. */
+  sealedPrivateKey: jsonb().$type<SealedKey>(),
+  /**
+   * Which key-encryption key sealed it (`KeyVault.id`). Each deployment signs with the newest key
+   * of its own; keys of several (a dev stack and a test run sharing one database) coexist.
+   */
+  kekId: text(),
   publicJwk: jsonb().$type<PublishedJwk>().notNull(),
   createdAt: createdAt(),
   retiredAt: timestamp({ withTimezone: true }),
+  /** Withdrawn at once (`users:revoke-key`): no longer published, so its tokens stop verifying. */
+  revokedAt: timestamp({ withTimezone: true }),
 });
 
 export const outbox = outboxTable(usersSchema);

@@ -14,6 +14,7 @@ import { databaseKeySource } from "./databaseKeys.ts";
 import type { UsersEnv } from "./env.ts";
 import { fileKeySource } from "./fileKeys.ts";
 import { createHandlers } from "./handlers/index.ts";
+import { createKeyVault } from "./keyEncryption.ts";
 import { readKeySetKey } from "./keySetKey.ts";
 import { createPasswords } from "./passwords.ts";
 import * as schema from "./schema.ts";
@@ -43,7 +44,11 @@ export async function createUsersCore(
   const keys = await createSigningKeys({
     source: env.JWT_SIGNING_KEYS_FILE
       ? fileKeySource(env.JWT_SIGNING_KEYS_FILE)
-      : databaseKeySource(database.db, env.ACCESS_TOKEN_TTL_SECONDS),
+      : await databaseKeySource(
+          database.db,
+          await createKeyVault(env.SIGNING_KEYS_KEK),
+          env.ACCESS_TOKEN_TTL_SECONDS,
+        ),
     reloadMs: env.SIGNING_KEYS_RELOAD_MS,
     log,
     issuer: env.JWT_ISSUER,

@@ -54,14 +54,17 @@ export async function createSigningKeys(opts: Options): Promise<SigningKeys> {
     return { kid: current.kid, key: await importJWK(current.privateJwk, ACCESS_TOKEN_ALG) };
   };
   let signer = await load();
-  const timer = setInterval(() => {
+  const reload = () => {
     load().then(
       (next) => {
         signer = next;
       },
       (error: unknown) => opts.log.warn("could not reload signing keys", { error }),
     );
-  }, opts.reloadMs ?? 60_000);
+  };
+  const timer = setInterval(reload, opts.reloadMs ?? 60_000);
+  // A withdrawn key must stop signing at once, not at the next reload.
+  opts.revocations?.onKeysChanged(reload);
 
   const published = async () => ({ keys: await opts.source.published() });
   const jwks = async () => {

@@ -15,6 +15,7 @@ import { serviceDatabaseUrl } from "../../../test/support/env.ts";
 import { sharedKeySet } from "../../../test/support/keySet.ts";
 import { deleteJetStreamState, uniqueEmail } from "../../../test/support/stack.ts";
 import { rotateSigningKey } from "../src/databaseKeys.ts";
+import { createKeyVault } from "../src/keyEncryption.ts";
 import * as schema from "../src/schema.ts";
 import { startUsersService } from "../src/service.ts";
 import { testUsersEnv } from "./support.ts";
@@ -86,7 +87,8 @@ describe("sessions", () => {
       ctx(),
     );
     const database = createDatabase(serviceDatabaseUrl("users"), schema, { max: 1, appName: "test" });
-    const newKid = await rotateSigningKey(database.db).finally(() => database.close());
+    const vault = await createKeyVault(sharedKeySet.usersEnv.SIGNING_KEYS_KEK);
+    const newKid = await rotateSigningKey(database.db, vault).finally(() => database.close());
     // A verifier elsewhere (like the gateway's) that learns keys from the signed JWKS.
     const verify = createJwksVerifier({
       issuer: env.JWT_ISSUER,

@@ -1,7 +1,7 @@
 import { createLocalJWKSet, type JSONWebKeySet, errors as joseErrors, jwtVerify } from "jose";
-import type { Revocations } from "./endedSessions.ts";
 import { fail, ServiceError } from "./errors.ts";
 import type { Logger } from "./log.ts";
+import type { Revocations } from "./revocations.ts";
 
 /** The one signing algorithm Portico accepts; anything else (including `none`) is rejected. */
 export const ACCESS_TOKEN_ALG = "ES256";
@@ -63,6 +63,10 @@ export function createJwksVerifier(opts: VerifierOptions): TokenVerifier {
   // A signature check costs far more than a map lookup; a token verified once stays valid until
   // its expiry unless its key leaves the published set.
   const verified = new Map<string, Verified>();
+  // A withdrawn key: fetch the set now; remembered tokens of keys no longer published are dropped.
+  opts.revocations?.onKeysChanged(() => {
+    refresh().catch((error: unknown) => opts.log.warn("could not refresh signing keys", { error }));
+  });
   opts.revocations?.onEnded((sessionId) => {
     if (sessionId === undefined) verified.clear();
     else

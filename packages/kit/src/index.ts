@@ -7,13 +7,6 @@ export type { Reply } from "./codec.ts";
 export { decodeJson, encodeJson } from "./codec.ts";
 export type { RequestContext } from "./context.ts";
 export { contextFromHeaders, contextToHeaders, Header, newRequestContext } from "./context.ts";
-export {
-  createSessionEnder,
-  endedSessionsBucket,
-  followEndedSessions,
-  type Revocations,
-  type SessionEnder,
-} from "./endedSessions.ts";
 export type { CommonEnv, ServiceEnv } from "./env.ts";
 export { ConfigError, commonEnv, loadEnv, serviceEnv } from "./env.ts";
 export { fail, invalidInput, ServiceError, toErrorBody, validationDetails } from "./errors.ts";
@@ -63,6 +56,14 @@ export {
   rateLimitBucket,
   sessionEndedSubject,
 } from "./nats.ts";
+export {
+  createSessionEnder,
+  endedSessionsBucket,
+  followEndedSessions,
+  keysChangedSubject,
+  type Revocations,
+  type SessionEnder,
+} from "./revocations.ts";
 export type { HandlerContext, HandlerFor, Handlers, UserHandlerContext } from "./serve.ts";
 export { runProcedure, serveContract } from "./serve.ts";
 export type { RunningService, ServiceRuntime, ServiceSetup, StartServiceOptions } from "./service.ts";

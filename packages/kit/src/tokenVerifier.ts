@@ -2,10 +2,10 @@ import { users } from "@portico/contracts";
 import { createJwksVerifier, type TokenVerifier } from "./auth.ts";
 import type { Caller } from "./call.ts";
 import { newRequestContext } from "./context.ts";
-import type { Revocations } from "./endedSessions.ts";
 import type { CommonEnv } from "./env.ts";
 import { trustedKeySets } from "./keySet.ts";
 import type { Logger } from "./log.ts";
+import type { Revocations } from "./revocations.ts";
 
 /**
  * The token verifier of a process other than the users service: keys come from `users.jwks` and

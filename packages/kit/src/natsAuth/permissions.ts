@@ -7,7 +7,6 @@ import {
   services,
   wiring,
 } from "@portico/contracts";
-import { endedSessionsBucket } from "../endedSessions.ts";
 import { durableName, replayConsumerName } from "../events/consume.ts";
 import { deadLetterSubject, eventStreamName, eventSubject } from "../events/stream.ts";
 import {
@@ -17,6 +16,7 @@ import {
   rateLimitBucket,
   sessionEndedSubject,
 } from "../nats.ts";
+import { endedSessionsBucket, keysChangedSubject } from "../revocations.ts";
 
 /** A NATS user of a Portico system: the gateway, one per service, and a read-only one for operators. */
 export type Identity = "gateway" | ServiceName | "ops";
@@ -62,16 +62,16 @@ const channels = (contract: ServiceContract): string[] =>
 
 const inbox = (identity: Identity) => `${inboxPrefix(identity)}.>`;
 
-/** What every token verifier needs: ended sessions, announced live and looked up by key. */
+/** What every token verifier needs: ended sessions (announced live, looked up by key) and withdrawn keys. */
 const endedSessionsRead = (namespace: string) => {
   const bucket = endedSessionsBucket(namespace);
   return {
     publish: [`${API}.DIRECT.GET.KV_${bucket}.$KV.${bucket}.>`],
-    subscribe: [sessionEndedSubject(namespace, "*")],
+    subscribe: [sessionEndedSubject(namespace, "*"), keysChangedSubject(namespace)],
   };
 };
 
-/** The users service records ended sessions in their bucket (and creates it). */
+/** The users service records ended sessions in their bucket (and creates it) and announces withdrawn keys. */
 const endedSessionsWrite = (namespace: string) => {
   const bucket = endedSessionsBucket(namespace);
   return [
@@ -80,6 +80,7 @@ const endedSessionsWrite = (namespace: string) => {
     `${API}.STREAM.CREATE.KV_${bucket}`,
     `$KV.${bucket}.>`,
     sessionEndedSubject(namespace, "*"),
+    keysChangedSubject(namespace),
   ];
 };
 

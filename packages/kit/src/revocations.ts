@@ -8,6 +8,11 @@ export function endedSessionsBucket(namespace: string): string {
   return `sessions_${namespace}`;
 }
 
+/** Announced when a signing key is withdrawn (`users:revoke-key`): verifiers refetch keys at once. */
+export function keysChangedSubject(namespace: string): string {
+  return `${namespace}.keys.changed`;
+}
+
 /** What a token verifier asks about sessions (see `createJwksVerifier`'s `revocations`). */
 export interface Revocations {
   /** Whether the session has ended; asked before a token of it is first trusted. */
@@ -16,12 +21,15 @@ export interface Revocations {
   knownEnded(sessionId: string): boolean;
   /** Called for each session ended from now on, and with `undefined` after an outage (anything may have ended). */
   onEnded(listener: (sessionId: string | undefined) => void): void;
+  /** Called when a signing key was withdrawn: the key set must be fetched again now. */
+  onKeysChanged(listener: () => void): void;
 }
 
 const encoder = new TextEncoder();
 
 /**
- * Follows ended sessions in `namespace`: the live announcements (`<ns>.session.ended.<id>`) and,
+ * Follows ended sessions and withdrawn keys in `namespace`: the live announcements
+ * (`<ns>.session.ended.<id>`, `<ns>.keys.changed`) and,
  * for a session not heard of, the bucket the users service records every ended session in. A
  * session id is a uuid, so it is a valid key as it is. Returns the revocations and a stop function.
  */
@@ -36,6 +44,12 @@ export function followEndedSessions(opts: {
   const subjectOf = (sessionId: string) => `$KV.${endedSessionsBucket(opts.namespace)}.${sessionId}`;
   const ended = new Map<string, number>();
   const listeners: Array<(sessionId: string | undefined) => void> = [];
+  const keyListeners: Array<() => void> = [];
+  const keysSub = opts.nc.subscribe(keysChangedSubject(opts.namespace), {
+    callback: (error) => {
+      if (!error) for (const listener of keyListeners) listener();
+    },
+  });
   const remember = (sessionId: string) => {
     const now = Date.now();
     for (const [id, until] of ended) if (until < now) ended.delete(id);
@@ -84,7 +98,13 @@ export function followEndedSessions(opts: {
     onEnded: (listener) => {
       listeners.push(listener);
     },
-    stop: () => sub.unsubscribe(),
+    onKeysChanged: (listener) => {
+      keyListeners.push(listener);
+    },
+    stop: () => {
+      sub.unsubscribe();
+      keysSub.unsubscribe();
+    },
   };
 }
 
