@@ -76,7 +76,7 @@ beforeAll(async () => {
   stack = await Stack.start({ services: ["users", "payments", "notifications", "search"] });
   const session = await stack
     .client()
-    .users.signUp.mutate({ email: uniqueEmail("fuzz"), password: "password123", name: "Fuzz" });
+    .users.signUp.mutate({ email: uniqueEmail("fuzz"), password: "password-for-tests", name: "Fuzz" });
   token = session.accessToken;
   userId = session.user.id;
 }, 60_000);

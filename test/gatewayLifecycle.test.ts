@@ -36,7 +36,9 @@ describe("gateway lifecycle", () => {
       env: { PASSWORD_MEMORY_KIB: "131072", PASSWORD_TIME_COST: "4" },
     });
     const email = uniqueEmail("drain");
-    const inFlight = stack.client().users.signUp.mutate({ email, password: "password123", name: "Drain" });
+    const inFlight = stack
+      .client()
+      .users.signUp.mutate({ email, password: "password-for-tests", name: "Drain" });
     await Bun.sleep(30);
     const exitCode = stack.gateway?.stop();
     const session = await inFlight;

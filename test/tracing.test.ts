@@ -71,7 +71,7 @@ describe("trace export", () => {
   test("the gateway's span and the service's span of one request form one trace under the caller's", async () => {
     const session = await stack
       .client()
-      .users.signUp.mutate({ email: uniqueEmail("otel"), password: "password123", name: "O" });
+      .users.signUp.mutate({ email: uniqueEmail("otel"), password: "password-for-tests", name: "O" });
     const traceId = crypto.randomUUID().replaceAll("-", "");
     const parentSpanId = "00f067aa0ba902b7";
     const response = await fetch(`${stack.url}/trpc/users.me`, {

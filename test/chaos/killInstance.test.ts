@@ -30,7 +30,7 @@ describe("chaos: an instance dies under load", () => {
   test("kill -9 one of two payments instances: every charge lands exactly once", async () => {
     const session = await stack
       .client()
-      .users.signUp.mutate({ email: uniqueEmail("chaos"), password: "password123", name: "C" });
+      .users.signUp.mutate({ email: uniqueEmail("chaos"), password: "password-for-tests", name: "C" });
     const api = stack.client(() => session.accessToken);
     const keys = Array.from({ length: 120 }, () => crypto.randomUUID());
     const outcomes = { first: 0, retried: 0, expected: 0, unexpected: [] as string[] };

@@ -19,7 +19,7 @@ describe("chaos: a service's only instance dies", () => {
   test("payments down: its calls are SERVICE_UNAVAILABLE, users, notifications and search are unaffected", async () => {
     const session = await stack
       .client()
-      .users.signUp.mutate({ email: uniqueEmail("alone"), password: "password123", name: "Alone" });
+      .users.signUp.mutate({ email: uniqueEmail("alone"), password: "password-for-tests", name: "Alone" });
     const api = stack.client(() => session.accessToken);
     const others = { ok: 0, failed: [] as string[] };
     const payments = { unavailable: 0, other: [] as string[] };

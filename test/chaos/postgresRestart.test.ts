@@ -73,7 +73,7 @@ describe("chaos: Postgres restarts under load", () => {
   test("typed errors while it is down, recovery after, every charge exactly once with its event", async () => {
     const session = await stack
       .client()
-      .users.signUp.mutate({ email: uniqueEmail("pgchaos"), password: "password123", name: "P" });
+      .users.signUp.mutate({ email: uniqueEmail("pgchaos"), password: "password-for-tests", name: "P" });
     const api = stack.client(() => session.accessToken);
     const charged = new Map<string, string>(); // idempotency key → the payment id the client got
     const failures = { expected: new Map<string, number>(), unexpected: [] as string[] };

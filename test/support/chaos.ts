@@ -14,7 +14,7 @@ export function signUpsUnderLoad(stack: Stack, label: string) {
       try {
         const s = await stack
           .client()
-          .users.signUp.mutate({ email: uniqueEmail(label), password: "password123", name: "Chaos" });
+          .users.signUp.mutate({ email: uniqueEmail(label), password: "password-for-tests", name: "Chaos" });
         signedUp.push(s.user.id);
       } catch (error) {
         failures.push(await errorCode(Promise.reject(error)));

@@ -151,13 +151,13 @@ async function healthyPhase(
 export async function measureSlowService(stack: Stack, opts: SlowServiceOptions): Promise<SlowServiceResult> {
   const session = await stack
     .client()
-    .users.signUp.mutate({ email: uniqueEmail("slow"), password: "password123", name: "Slow" });
+    .users.signUp.mutate({ email: uniqueEmail("slow"), password: "password-for-tests", name: "Slow" });
   const token = () => session.accessToken;
   // The slow load charges as a user of its own: its payments, notifications and search documents
   // must not grow the data the timed calls read, or the phases would not compare like with like.
   const charger = await stack
     .client()
-    .users.signUp.mutate({ email: uniqueEmail("charger"), password: "password123", name: "Charger" });
+    .users.signUp.mutate({ email: uniqueEmail("charger"), password: "password-for-tests", name: "Charger" });
   // Timed calls go out from this process only; the slow load runs in another.
   const result: SlowServiceResult = {
     baseline: emptyCalls(),

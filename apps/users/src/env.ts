@@ -9,6 +9,10 @@ export const usersEnvSchema = serviceEnv.extend({
     "postgres://portico_users:portico_users@127.0.0.1:5432/portico",
   ),
   REFRESH_TOKEN_TTL_SECONDS: seconds.default(30 * 24 * 3600),
+  /** Failed sign-ins one email may have before each further try must wait. */
+  SIGN_IN_FREE_FAILURES: z.coerce.number().int().min(1).max(100).default(5),
+  /** The longest such wait (it doubles per failure from 1 s). */
+  SIGN_IN_MAX_DELAY_SECONDS: z.coerce.number().int().min(1).max(86_400).default(900),
   /** argon2id memory cost in KiB and passes (OWASP's recommended minimum by default). */
   PASSWORD_MEMORY_KIB: z.coerce.number().int().min(1024).default(19_456),
   PASSWORD_TIME_COST: z.coerce.number().int().min(1).max(10).default(2),

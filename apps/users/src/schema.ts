@@ -1,6 +1,6 @@
 import { outboxTable } from "@portico/kit/db";
 import { sql } from "drizzle-orm";
-import { index, jsonb, pgSchema, text, timestamp, uniqueIndex, uuid } from "drizzle-orm/pg-core";
+import { index, integer, jsonb, pgSchema, text, timestamp, uniqueIndex, uuid } from "drizzle-orm/pg-core";
 import type { JWK } from "jose";
 import type { SealedKey } from "./keyEncryption.ts";
 
@@ -26,6 +26,17 @@ export const users = usersSchema.table(
 );
 
 /** Refresh tokens, stored only as hashes; a family is one sign-in and every token rotated from it. */
+/**
+ * Failed sign-ins per account (keyed by a hash of the lowercased email, whether or not an account
+ * has it, so the answer reveals nothing): past a few, each try must wait a growing delay.
+ */
+export const signInFailures = usersSchema.table("sign_in_failures", {
+  emailHash: text().primaryKey(),
+  failures: integer().notNull(),
+  blockedUntil: timestamp({ withTimezone: true }),
+  updatedAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
+});
+
 export const refreshTokens = usersSchema.table(
   "refresh_tokens",
   {

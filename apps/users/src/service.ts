@@ -16,9 +16,11 @@ import { fileKeySource } from "./fileKeys.ts";
 import { createHandlers } from "./handlers/index.ts";
 import { createKeyVault } from "./keyEncryption.ts";
 import { readKeySetKey } from "./keySetKey.ts";
+import { createPasswordPolicy } from "./passwordPolicy.ts";
 import { createPasswords } from "./passwords.ts";
 import * as schema from "./schema.ts";
 import { createSessions } from "./sessions.ts";
+import { createSignInThrottle } from "./signInThrottle.ts";
 import { createSigningKeys } from "./signingKeys.ts";
 
 /** The users service's handlers with everything they need, independent of how requests arrive. */
@@ -68,7 +70,17 @@ export async function createUsersCore(
     endSessions,
   });
   return {
-    handlers: createHandlers({ db: database.db, passwords, sessions, keys }),
+    handlers: createHandlers({
+      db: database.db,
+      passwords,
+      sessions,
+      keys,
+      policy: await createPasswordPolicy(),
+      throttle: createSignInThrottle(database.db, {
+        freeFailures: env.SIGN_IN_FREE_FAILURES,
+        maxDelaySeconds: env.SIGN_IN_MAX_DELAY_SECONDS,
+      }),
+    }),
     verifyToken: keys.verifier,
     database,
     async close() {

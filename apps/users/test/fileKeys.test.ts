@@ -47,7 +47,7 @@ describe("signing keys from a file", () => {
     const email = uniqueEmail("filekeys");
     const before = await call().call(
       users.procedures.signUp,
-      { email, password: "password123", name: "K" },
+      { email, password: "password-for-tests", name: "K" },
       ctx(),
     );
     expect(kidOf(before.accessToken)).toBe(first.kid);
@@ -57,7 +57,11 @@ describe("signing keys from a file", () => {
 
     writeKeys([second.privateJwk, first.privateJwk]);
     await Bun.sleep(200);
-    const after = await call().call(users.procedures.signIn, { email, password: "password123" }, ctx());
+    const after = await call().call(
+      users.procedures.signIn,
+      { email, password: "password-for-tests" },
+      ctx(),
+    );
     expect(kidOf(after.accessToken)).toBe(second.kid);
     expect(await meWith(before.accessToken)).toBe(before.user.id);
     expect(await meWith(after.accessToken)).toBe(before.user.id);

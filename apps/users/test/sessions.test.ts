@@ -1,52 +1,27 @@
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { describe, expect, test } from "bun:test";
 import { users } from "@portico/contracts";
-import {
-  createCaller,
-  createJwksVerifier,
-  createLogger,
-  newRequestContext,
-  pinnedKeySets,
-  type RunningService,
-  ServiceError,
-} from "@portico/kit";
+import { createJwksVerifier, createLogger, newRequestContext, pinnedKeySets } from "@portico/kit";
 import { createDatabase } from "@portico/kit/db";
 import { eq } from "drizzle-orm";
 import { serviceDatabaseUrl } from "../../../test/support/env.ts";
 import { sharedKeySet } from "../../../test/support/keySet.ts";
-import { deleteJetStreamState, uniqueEmail } from "../../../test/support/stack.ts";
+import { uniqueEmail } from "../../../test/support/stack.ts";
 import { rotateSigningKey } from "../src/databaseKeys.ts";
 import { createKeyVault } from "../src/keyEncryption.ts";
 import * as schema from "../src/schema.ts";
-import { startUsersService } from "../src/service.ts";
-import { testUsersEnv } from "./support.ts";
+import { codeOf, inProcessUsers } from "./support.ts";
 
 // The users service in-process over real NATS and Postgres: session rules that need concurrency or key rotation.
-const env = testUsersEnv();
-let service: RunningService;
+const usersService = inProcessUsers();
+const env = usersService.env;
 const ctx = (authorization?: string) => newRequestContext(3000, authorization ? { authorization } : {});
-const call = () => createCaller(service.runtime.nc, env.PORTICO_NAMESPACE);
-
-async function codeOf(promise: Promise<unknown>): Promise<string> {
-  return promise.then(
-    () => "ok",
-    (error: unknown) => (error instanceof ServiceError ? error.code : String(error)),
-  );
-}
-
-beforeAll(async () => {
-  service = await startUsersService(env);
-}, 30_000);
-
-afterAll(async () => {
-  await service?.stop();
-  await deleteJetStreamState(env.PORTICO_NAMESPACE);
-});
+const call = usersService.call;
 
 describe("sessions", () => {
   test("a refresh token raced by two clients is honoured at most once, and the race revokes the family", async () => {
     const session = await call().call(
       users.procedures.signUp,
-      { email: uniqueEmail("race"), password: "password123", name: "Racer" },
+      { email: uniqueEmail("race"), password: "password-for-tests", name: "Racer" },
       ctx(),
     );
     const attempts = await Promise.all(
@@ -62,7 +37,7 @@ describe("sessions", () => {
     const email = uniqueEmail("hash");
     const session = await call().call(
       users.procedures.signUp,
-      { email, password: "password123", name: "H" },
+      { email, password: "password-for-tests", name: "H" },
       ctx(),
     );
     const database = createDatabase(serviceDatabaseUrl("users"), schema, { max: 1, appName: "test" });
@@ -74,7 +49,7 @@ describe("sessions", () => {
         .from(schema.users)
         .where(eq(schema.users.id, session.user.id));
       expect(user?.passwordHash).toStartWith("$argon2id$");
-      expect(JSON.stringify(user)).not.toContain("password123");
+      expect(JSON.stringify(user)).not.toContain("password-for-tests");
     } finally {
       await database.close();
     }
@@ -83,7 +58,7 @@ describe("sessions", () => {
   test("after a key rotation old tokens stay valid and new tokens use the new key", async () => {
     const before = await call().call(
       users.procedures.signUp,
-      { email: uniqueEmail("rotate"), password: "password123", name: "Rotor" },
+      { email: uniqueEmail("rotate"), password: "password-for-tests", name: "Rotor" },
       ctx(),
     );
     const database = createDatabase(serviceDatabaseUrl("users"), schema, { max: 1, appName: "test" });

@@ -29,6 +29,7 @@ export {
 } from "./payments.ts";
 export type {
   Access,
+  LimitGroup,
   ProcedureContract,
   ProcedureKind,
   ProcedureSpec,

@@ -3,6 +3,12 @@ import { assertStorableInput } from "./storableInput.ts";
 
 /** Who may call a procedure: anyone, a signed-in user (bearer token), or only other Portico processes. */
 export type Access = "public" | "user" | "internal";
+
+/**
+ * A public procedure's rate-limit group at the gateway: `auth` (credentials: the strict per-IP
+ * limit) or `public` (the default per-IP one). User procedures are limited per user.
+ */
+export type LimitGroup = "auth" | "public";
 export type ProcedureKind = "query" | "mutation" | "subscription";
 
 /** A procedure as declared, before it is placed in a service. */
@@ -18,6 +24,8 @@ export interface ProcedureSpec<
   readonly output: O;
   /** Subscriptions only: the per-user NATS subject prefix the owning service publishes on. */
   readonly channel?: string;
+  /** Public procedures: the gateway's rate-limit group (default `public`). */
+  readonly limit?: LimitGroup;
 }
 
 /** A procedure placed in a service: it knows its own name and owner, so a call needs nothing else. */
@@ -55,6 +63,7 @@ export function mutation<A extends Access, I extends z.ZodType, O extends z.ZodT
   access: A;
   input: I;
   output: O;
+  limit?: LimitGroup;
 }): ProcedureSpec<"mutation", A, I, O> {
   return { kind: "mutation", ...spec };
 }

@@ -26,13 +26,19 @@ const refreshToken = text().min(1).max(512);
 export const PublicJwk = z.looseObject({ kty: z.string(), kid: z.string(), alg: z.string() });
 
 export const users = defineService("users", {
-  signUp: mutation({ access: "public", input: z.object({ email, password, name }), output: Session }),
+  signUp: mutation({
+    access: "public",
+    limit: "auth",
+    input: z.object({ email, password, name }),
+    output: Session,
+  }),
   signIn: mutation({
     access: "public",
+    limit: "auth",
     input: z.object({ email: text().trim().min(1).max(254), password: text().min(1).max(128) }),
     output: Session,
   }),
-  refresh: mutation({ access: "public", input: z.object({ refreshToken }), output: Session }),
+  refresh: mutation({ access: "public", limit: "auth", input: z.object({ refreshToken }), output: Session }),
   signOut: mutation({
     access: "user",
     input: z.object({ refreshToken: refreshToken.optional() }).optional(),

@@ -1,7 +1,9 @@
 import type { PostgresJsDatabase } from "drizzle-orm/postgres-js";
+import type { PasswordPolicy } from "../passwordPolicy.ts";
 import type { Passwords } from "../passwords.ts";
 import type * as schema from "../schema.ts";
 import type { Sessions } from "../sessions.ts";
+import type { SignInThrottle } from "../signInThrottle.ts";
 import type { SigningKeys } from "../signingKeys.ts";
 
 /** What the users handlers work with. */
@@ -10,4 +12,8 @@ export interface UsersDeps {
   passwords: Passwords;
   sessions: Sessions;
   keys: SigningKeys;
+  /** Refuses common, breached and trivial new passwords. */
+  policy: PasswordPolicy;
+  /** Per-account brake on password guessing. */
+  throttle: SignInThrottle;
 }

@@ -9,8 +9,9 @@ const emailTaken = () => fail.conflict("An account with this email already exist
 
 /** Creates an account and its first session; announces `user.created`. */
 export const signUp =
-  ({ db, passwords, sessions }: UsersDeps): HandlerFor<typeof users.procedures.signUp> =>
+  ({ db, passwords, sessions, policy }: UsersDeps): HandlerFor<typeof users.procedures.signUp> =>
   async ({ email, password, name }, ctx) => {
+    policy.check(password, { email, name });
     const [existing] = await db
       .select({ id: schema.users.id })
       .from(schema.users)
